@@ -1,0 +1,44 @@
+# Herald — build, test and demo entry points. See README.md.
+#
+#   make demo    install missing system packages, build, run a local multi-agent demo
+#   make test    install missing system packages, build, run the whole test suite
+#   make bench   run the benchmarks (Benchmarks/, ordo-one/benchmark)
+
+DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config
+SWIFT        ?= swift
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test bench demo clean
+
+all: build
+
+# Installs only the Debian packages that are missing; as root without sudo.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	  echo "system packages: all present"; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+demo: deps
+	@echo "make demo arrives with the agent (issue 6): it will start several local agents,"
+	@echo "announce a join and show it acknowledged by all and applied."
+	@echo "Until then, 'make test' builds and checks everything that exists."
+
+clean:
+	rm -rf .build Benchmarks/.build
