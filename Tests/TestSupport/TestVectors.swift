@@ -52,3 +52,47 @@ public func hexString(_ bytes: some Sequence<UInt8>) -> String {
         return byte < 16 ? "0" + digits : digits
     }.joined()
 }
+
+/// A vector file's field was missing or of another type than the test expected.
+public struct TestVectorError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+extension TestVectors {
+    /// A nested section of an untyped vector file, e.g.
+    /// `section(of: "rlpx-eip8-vectors.json", "eip8_handshake", "keys")`.
+    public static func section(of file: String, _ path: String...) throws -> [String: Any] {
+        try section(of: file, path: path)
+    }
+
+    /// ``section(of:_:)`` with the path as an array.
+    public static func section(of file: String, path: [String]) throws -> [String: Any] {
+        var node: Any = try json(file)
+        for key in path {
+            guard let next = (node as? [String: Any])?[key] else {
+                throw TestVectorError(description: "\(file): missing section \(path.joined(separator: "."))")
+            }
+            node = next
+        }
+        guard let section = node as? [String: Any] else {
+            throw TestVectorError(description: "\(file): \(path.joined(separator: ".")) is not an object")
+        }
+        return section
+    }
+}
+
+/// Typed reads of one JSON object of a vector file.
+extension Dictionary where Key == String, Value == Any {
+    public func string(_ key: String) throws -> String { try field(key) }
+    public func bytes(_ key: String) throws -> [UInt8] { hexBytes(try string(key)) }
+    public func int(_ key: String) throws -> Int { try field(key) }
+    public func dict(_ key: String) throws -> [String: Any] { try field(key) }
+    public func list(_ key: String) throws -> [[String: Any]] { try field(key) }
+
+    private func field<T>(_ key: String) throws -> T {
+        guard let value = self[key] as? T else {
+            throw TestVectorError(description: "vector field '\(key)' is missing or not a \(T.self)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,247 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A node address in enode URL form:
+/// `enode://<128 hex digits>@<host>:<tcp-port>[?discport=<udp-port>]`.
+///
+/// Parsing and formatting follow go-ethereum (`p2p/enode/urlv4.go`), so a
+/// complete URL parsed and printed again gives back the same string. The
+/// incomplete form `enode://<128 hex digits>` carries an identity without an
+/// address (both ports 0).
+public struct Enode: Hashable, Sendable, CustomStringConvertible {
+    /// Where a node can be reached: an IP literal or a DNS name to resolve later.
+    public enum Host: Hashable, Sendable, CustomStringConvertible {
+        /// IPv4 literal in dotted-quad form, e.g. `127.0.0.1`.
+        case ipv4(String)
+        /// IPv6 literal in canonical compressed form without brackets, e.g. `::1`.
+        case ipv6(String)
+        /// A DNS name, kept as written (geth resolves it when dialling).
+        case dnsName(String)
+
+        /// The host without brackets: what a resolver or socket address takes.
+        public var description: String {
+            switch self {
+            case .ipv4(let text), .ipv6(let text), .dnsName(let text): return text
+            }
+        }
+    }
+
+    /// The node's static public key (its identity on the wire).
+    public var publicKey: Secp256k1.PublicKey
+    /// The address, or nil for the incomplete form (identity only).
+    public var host: Host?
+    /// RLPx (TCP) listening port; 0 when unknown.
+    public var tcpPort: UInt16
+    /// Discovery (UDP) port; equals `tcpPort` unless `?discport=` says otherwise.
+    public var udpPort: UInt16
+
+    /// Creates an enode from its parts; `udpPort` defaults to `tcpPort`.
+    public init(publicKey: Secp256k1.PublicKey, host: Host?, tcpPort: UInt16, udpPort: UInt16? = nil) {
+        self.publicKey = publicKey
+        self.host = host
+        self.tcpPort = tcpPort
+        self.udpPort = udpPort ?? tcpPort
+    }
+
+    /// The v4 node address, keccak256 of the 64-byte public key.
+    public var nodeID: NodeID { publicKey.nodeID }
+
+    /// Parses an enode URL with go-ethereum's rules (`enode.Parse` with the v4
+    /// scheme): only inputs starting with `enode://` are accepted.
+    ///
+    /// - Throws: `EnodeError` naming what is wrong.
+    public init(parsing text: some StringProtocol) throws(EnodeError) {
+        let input = String(text)
+        let scheme = "enode://"
+        guard input.hasPrefix(scheme) else {
+            if input.hasPrefix("enr:") { throw .enrNotSupported }
+            throw .missingPrefix
+        }
+        let rest = input.dropFirst(scheme.count)
+        // Incomplete form: nothing but hex digits after the scheme.
+        if !rest.isEmpty, rest.allSatisfy(\.isHexDigit) {
+            self.init(publicKey: try Self.parsePublicKey(rest), host: nil, tcpPort: 0, udpPort: 0)
+            return
+        }
+        // Authority ends at the first '/', '?' or '#'; a query may follow.
+        var authority = rest[...]
+        var query = Substring("")
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            authority = rest[..<end]
+            if rest[end] == "?" {
+                let afterMark = rest[rest.index(after: end)...]
+                query = afterMark.prefix(while: { $0 != "#" })
+            } else if rest[end] == "/" , let mark = rest[end...].firstIndex(of: "?") {
+                query = rest[rest.index(after: mark)...].prefix(while: { $0 != "#" })
+            }
+        }
+        guard let at = authority.lastIndex(of: "@") else { throw .missingNodeID }
+        let user = authority[..<at]
+        let hostPort = authority[authority.index(after: at)...]
+        let key = try Self.parsePublicKey(user)
+
+        // Split host and port; an IPv6 literal sits in brackets.
+        let hostText: Substring
+        let portText: Substring
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { throw .invalidHost(String(hostPort)) }
+            hostText = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
+            let afterBracket = hostPort[hostPort.index(after: close)...]
+            if afterBracket.isEmpty {
+                portText = ""
+            } else {
+                guard afterBracket.first == ":" else { throw .invalidPort }
+                portText = afterBracket.dropFirst()
+            }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            hostText = hostPort[..<colon]
+            portText = hostPort[hostPort.index(after: colon)...]
+        } else {
+            hostText = hostPort
+            portText = ""
+        }
+        guard let tcpPort = Self.parsePort(portText) else { throw .invalidPort }
+        var udpPort = tcpPort
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first == "discport" else { continue }
+            let value = parts.count > 1 ? parts[1] : ""
+            if value.isEmpty { continue }   // geth: an empty discport means "same as TCP"
+            guard let port = Self.parsePort(value) else { throw .invalidDiscoveryPort }
+            udpPort = port
+            break
+        }
+        let host: Host?
+        if hostText.isEmpty {
+            host = nil
+        } else if let ip = Self.parseIP(hostText, bracketed: hostPort.hasPrefix("[")) {
+            host = ip
+        } else if !hostPort.hasPrefix("["), Self.isPlausibleDNSName(hostText) {
+            host = .dnsName(String(hostText))
+        } else {
+            throw .invalidHost(String(hostText))
+        }
+        self.init(publicKey: key, host: host, tcpPort: tcpPort, udpPort: udpPort)
+    }
+
+    /// The URL in go-ethereum's format: lowercase hex, IPv6 in brackets,
+    /// `?discport=` only when the UDP port differs from the TCP port.
+    public var description: String {
+        let id = Hex.encode(publicKey.rawRepresentation)
+        guard let host else { return "enode://" + id }
+        let hostPart: String
+        switch host {
+        case .ipv6(let text): hostPart = "[" + text + "]"
+        case .ipv4(let text), .dnsName(let text): hostPart = text
+        }
+        var url = "enode://\(id)@\(hostPart):\(tcpPort)"
+        if udpPort != tcpPort { url += "?discport=\(udpPort)" }
+        return url
+    }
+
+    // MARK: - Parsing helpers
+
+    private static func parsePublicKey(_ text: Substring) throws(EnodeError) -> Secp256k1.PublicKey {
+        guard text.count % 2 == 0, text.allSatisfy(\.isHexDigit) else {
+            throw .invalidPublicKey("invalid hex")
+        }
+        guard text.count == 128 else { throw .invalidPublicKey("wrong length, want 128 hex chars") }
+        let bytes: [UInt8]
+        do { bytes = try Hex.decode(text) } catch { throw .invalidPublicKey("invalid hex") }
+        do {
+            return try Secp256k1.PublicKey(rawRepresentation: bytes)
+        } catch {
+            throw .invalidPublicKey("not a point on secp256k1")
+        }
+    }
+
+    /// Decimal, 16 bits, digits only (Go `strconv.ParseUint(s, 10, 16)`).
+    private static func parsePort(_ text: Substring) -> UInt16? {
+        guard !text.isEmpty, text.count <= 10, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return UInt16(text)
+    }
+
+    private static func parseIP(_ text: Substring, bracketed: Bool) -> Host? {
+        var v4 = in_addr()
+        if !bracketed, inet_pton(AF_INET, String(text), &v4) == 1 {
+            return .ipv4(format(family: AF_INET, &v4, length: Int(INET_ADDRSTRLEN)))
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, String(text), &v6) == 1 else { return nil }
+        // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 node (geth unmaps it).
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return .ipv4(bytes[12...].map(String.init).joined(separator: "."))
+        }
+        return .ipv6(format(family: AF_INET6, &v6, length: Int(INET6_ADDRSTRLEN)))
+    }
+
+    private static func format<T>(family: Int32, _ address: inout T, length: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: length)
+        let result = withUnsafePointer(to: &address) { pointer in
+            buffer.withUnsafeMutableBufferPointer { out in
+                inet_ntop(family, pointer, out.baseAddress, socklen_t(length))
+            }
+        }
+        guard result != nil else { return "" }
+        let bytes = buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isPlausibleDNSName(_ text: Substring) -> Bool {
+        text.count <= 253 && text.allSatisfy { character in
+            character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "." || character == "_")
+        }
+    }
+}
+
+extension Enode: LosslessStringConvertible {
+    /// Parses an enode URL; nil when it is not valid (see `init(parsing:)` for the reason).
+    public init?(_ description: String) {
+        guard let parsed = try? Enode(parsing: description) else { return nil }
+        self = parsed
+    }
+}
+
+/// Why an enode URL was refused. Wording follows go-ethereum so that errors
+/// read the same as in geth's logs.
+public enum EnodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The input does not start with `enode://` (nor `enr:`).
+    case missingPrefix
+    /// An `enr:` record was given; Herald takes enode URLs only.
+    case enrNotSupported
+    /// No `<key>@` part before the host.
+    case missingNodeID
+    /// The key part is not 128 hex digits of a valid secp256k1 point.
+    case invalidPublicKey(String)
+    /// The host is neither an IP literal nor a DNS name.
+    case invalidHost(String)
+    /// The TCP port is missing, not decimal, or above 65535.
+    case invalidPort
+    /// The `discport` query value is not a decimal 16-bit port.
+    case invalidDiscoveryPort
+
+    public var description: String {
+        switch self {
+        case .missingPrefix:
+            return "missing 'enr:' prefix for base64-encoded record (node URLs start with enode://)"
+        case .enrNotSupported:
+            return "enr: records are not supported; give the node as an enode:// URL"
+        case .missingNodeID:
+            return "does not contain node ID"
+        case .invalidPublicKey(let reason):
+            return "invalid public key (\(reason))"
+        case .invalidHost(let host):
+            return "invalid host '\(host)'"
+        case .invalidPort:
+            return "invalid port"
+        case .invalidDiscoveryPort:
+            return "invalid discport in query"
+        }
+    }
+}
