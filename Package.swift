@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .library(name: "HeraldCrypto", targets: ["HeraldCrypto"]),
         .library(name: "RLP", targets: ["RLP"]),
+        .library(name: "Whisper", targets: ["Whisper"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian packages (see `make deps`); module maps only.
@@ -22,16 +26,41 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CSnappy",
+            pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"])]
+        ),
 
         // Keccak-256, secp256k1, AES, HMAC, SHA-256, concat KDF, ECIES.
         .target(name: "HeraldCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         // Recursive Length Prefix encoding with canonical-form checks.
         .target(name: "RLP"),
+        .target(name: "Whisper", dependencies: ["HeraldCrypto", "RLP"]),
+        // devp2p RLPx: EIP-8 handshake, framing, p2p base protocol, Snappy.
+        .target(
+            name: "RLPx",
+            dependencies: [
+                "HeraldCrypto", "RLP", "CSnappy", "Whisper",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // Shared by the test targets: locating and decoding Tests/TestVectors.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HeraldCryptoTests", dependencies: ["HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(name: "RLPTests", dependencies: ["RLP", "TestSupport"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),
+        .testTarget(
+            name: "RLPxTests",
+            dependencies: [
+                "RLPx", "HeraldCrypto", "RLP", "Whisper", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

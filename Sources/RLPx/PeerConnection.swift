@@ -1,0 +1,100 @@
+import HeraldCrypto
+import NIOCore
+
+/// An established, admitted RLPx connection: the handshake proved the
+/// peer's key, the allowlist accepted it, and Hellos were exchanged.
+///
+/// Messages are read and written inside `run(_:)`; `close(reason:)` may be
+/// called from anywhere. Read promptly: while messages wait unread, the
+/// socket is not read either (back-pressure), Pings go unanswered and the
+/// idle timeout runs. Every connection must be closed by its owner
+/// (`run` does it on return); as a safety net a connection that is dropped
+/// unclosed closes its socket.
+public final class PeerConnection: Sendable {
+    /// Identity and negotiated parameters of the peer.
+    public let peer: PeerInfo
+    private let channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>
+    private let disconnectTimeout: Duration
+
+    init(channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, peer: PeerInfo, disconnectTimeout: Duration) {
+        self.channel = channel
+        self.peer = peer
+        self.disconnectTimeout = disconnectTimeout
+    }
+
+    deinit {
+        // Safety net only; skipped once closed so that nothing is scheduled
+        // on an event loop that may already be shut down.
+        if channel.channel.isActive {
+            channel.channel.close(promise: nil)
+        }
+    }
+
+    /// The peer's static public key.
+    public var remotePublicKey: Secp256k1.PublicKey { peer.publicKey }
+    /// The peer's node ID (keccak256 of its public key).
+    public var remoteNodeID: NodeID { peer.nodeID }
+
+    /// Gives `body` the incoming capability messages and a sender. When
+    /// `body` returns or throws, the peer is sent Disconnect (`requested`)
+    /// and the socket is closed. The message sequence ends when the peer
+    /// disconnects or the connection fails (see `RLPxNode.events` for why).
+    public func run<Result: Sendable>(_ body: (Messages, Sender) async throws -> Result) async throws -> Result {
+        try await channel.executeThenClose { inbound, outbound in
+            let result: Result
+            do {
+                result = try await body(Messages(base: inbound), Sender(writer: outbound, peer: peer))
+            } catch {
+                await close(reason: .requested)
+                throw error
+            }
+            await close(reason: .requested)
+            return result
+        }
+    }
+
+    /// Sends Disconnect with `reason` and closes the socket; returns once it
+    /// is closed (at most the disconnect-write timeout after the request).
+    public func close(reason: DisconnectReason = .requested) async {
+        let channel = self.channel.channel
+        channel.triggerUserOutboundEvent(DisconnectRequest(reason: reason), promise: nil)
+        // If the session handler is already gone, or the write stalls, close anyway.
+        let fallback = channel.eventLoop.scheduleTask(in: TimeAmount(disconnectTimeout) + .milliseconds(100)) {
+            channel.close(promise: nil)
+        }
+        try? await channel.closeFuture.get()
+        fallback.cancel()
+    }
+
+    /// Incoming capability messages, in order.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = CapabilityMessage
+        let base: NIOAsyncChannelInboundStream<CapabilityMessage>
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var base: NIOAsyncChannelInboundStream<CapabilityMessage>.AsyncIterator
+            public mutating func next() async throws -> CapabilityMessage? {
+                try await base.next()
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(base: base.makeAsyncIterator())
+        }
+    }
+
+    /// Sends capability messages to the peer.
+    public struct Sender: Sendable {
+        let writer: NIOAsyncChannelOutboundWriter<CapabilityMessage>
+        let peer: PeerInfo
+
+        /// Sends one message; throws if the capability is not shared with
+        /// this peer or the id is outside its range.
+        public func send(_ message: CapabilityMessage) async throws {
+            guard peer.capabilities.wireID(capability: message.capability, localID: message.id) != nil else {
+                throw SessionError.unsupportedMessage(capability: message.capability, id: message.id)
+            }
+            try await writer.write(message)
+        }
+    }
+}
