@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "HeraldCrypto", targets: ["HeraldCrypto"]),
         .library(name: "RLP", targets: ["RLP"]),
         .library(name: "Whisper", targets: ["Whisper"]),
+        .library(name: "RLPx", targets: ["RLPx"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

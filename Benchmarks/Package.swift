@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+// Herald's benchmarks, a package of their own so that `swift test` in the
+// main package stays lean. Run with `make bench` from the repository root.
+import PackageDescription
+
+let package = Package(
+    name: "HeraldBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Herald", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // OpenSSL's libcrypto, as the baseline the Crypto suite measures against.
+        .systemLibrary(name: "OpenSSLReference", path: "OpenSSLReference"),
+        // Keccak-256 (against OpenSSL SHA3-256), secp256k1, ECIES.
+        .executableTarget(
+            name: "Crypto",
+            dependencies: [
+                "OpenSSLReference",
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Crypto",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // RLP encode + decode of an announcement-sized nested structure.
+        .executableTarget(
+            name: "RLPCodec",
+            dependencies: [
+                .product(name: "RLP", package: "Herald"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "RLPCodec",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Whisper seal/open against the recover + GCM floor; envelope PoW.
+        .executableTarget(
+            name: "WhisperSeal",
+            dependencies: [
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "Whisper", package: "Herald"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "WhisperSeal",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // RLPx handshakes per second and frame throughput against the crypto floor.
+        .executableTarget(
+            name: "RLPxTransport",
+            dependencies: [
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "RLPx", package: "Herald"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "RLPxTransport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
