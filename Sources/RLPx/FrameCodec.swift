@@ -1,4 +1,5 @@
 import HeraldCrypto
+import NIOCore
 
 /// RLPx framing (spec §7) for both directions of one connection: a writer
 /// (egress CTR stream and MAC) and a reader (ingress CTR stream and MAC).
@@ -35,19 +36,38 @@ package struct FrameCodec {
 
     /// The RLP encoding of a message id (a canonical RLP integer).
     package static func encodeMessageID(_ id: UInt64) -> [UInt8] {
-        if id == 0 { return [0x80] }
-        if id < 0x80 { return [UInt8(id)] }
-        let byteCount = (64 - id.leadingZeroBitCount + 7) / 8
-        var out: [UInt8] = [0x80 + UInt8(byteCount)]
-        for shift in stride(from: (byteCount - 1) * 8, through: 0, by: -8) {
-            out.append(UInt8(truncatingIfNeeded: id >> UInt64(shift)))
-        }
+        var out = [UInt8](repeating: 0, count: messageIDLength(id))
+        out.withUnsafeMutableBytes { writeMessageID(id, into: $0) }
         return out
+    }
+
+    /// Length of `encodeMessageID(id)`: 1 byte below 0x80, else 1 + its bytes.
+    @inline(__always)
+    package static func messageIDLength(_ id: UInt64) -> Int {
+        id < 0x80 ? 1 : 1 + (64 - id.leadingZeroBitCount + 7) / 8
+    }
+
+    /// Writes `encodeMessageID(id)` into `out`, which is exactly `messageIDLength(id)` bytes.
+    package static func writeMessageID(_ id: UInt64, into out: UnsafeMutableRawBufferPointer) {
+        if id == 0 {
+            out[0] = 0x80
+        } else if id < 0x80 {
+            out[0] = UInt8(id)
+        } else {
+            let byteCount = out.count - 1
+            out[0] = 0x80 + UInt8(byteCount)
+            for index in 0..<byteCount {
+                out[1 + index] = UInt8(truncatingIfNeeded: id >> UInt64((byteCount - 1 - index) * 8))
+            }
+        }
     }
 }
 
 /// The sending half: header, header-MAC, padded body, frame-MAC.
 package struct FrameWriter {
+    /// Header, header-MAC and frame-MAC around the padded body.
+    private static let overhead = 32 + 16
+
     private let cipher: AES.CTR
     package private(set) var mac: FrameMAC
 
@@ -56,39 +76,50 @@ package struct FrameWriter {
         self.mac = mac
     }
 
-    /// Seals one message (already compressed if Snappy is on) into a frame.
-    package mutating func seal(messageID: UInt64, payload: some Collection<UInt8>) throws(FrameError) -> [UInt8] {
-        let id = FrameCodec.encodeMessageID(messageID)
-        let frameSize = id.count + payload.count
+    /// Seals one message (already compressed if Snappy is on) into a frame
+    /// appended to `out`. The frame is laid out, encrypted and MACed where
+    /// it will be sent from, so sealing copies the payload once.
+    package mutating func seal(messageID: UInt64, payload: some Collection<UInt8>, into out: inout ByteBuffer) throws(FrameError) {
+        let idLength = FrameCodec.messageIDLength(messageID)
+        let frameSize = idLength + payload.count
         guard frameSize <= FrameCodec.maxFrameSize else {
             throw .outgoingFrameTooLarge(size: frameSize, limit: FrameCodec.maxFrameSize)
         }
         let padded = FrameCodec.paddedSize(frameSize)
-        var frame = [UInt8]()
-        frame.reserveCapacity(32 + padded + 16)
-        // Header: 3-byte size, header-data RLP [0, 0] = c2 80 80, zeros to 16.
-        frame.append(UInt8(truncatingIfNeeded: frameSize >> 16))
-        frame.append(UInt8(truncatingIfNeeded: frameSize >> 8))
-        frame.append(UInt8(truncatingIfNeeded: frameSize))
-        frame.append(contentsOf: [0xc2, 0x80, 0x80])
-        frame.append(contentsOf: repeatElement(0, count: 10))
-        frame.append(contentsOf: repeatElement(0, count: 16))    // header-mac slot
-        frame.append(contentsOf: id)
-        frame.append(contentsOf: payload)
-        frame.append(contentsOf: repeatElement(0, count: padded - frameSize + 16))   // padding + frame-mac slot
-
+        let total = Self.overhead + padded
         let cipher = self.cipher
-        frame.withUnsafeMutableBytes { bytes in
-            let header = UnsafeMutableRawBufferPointer(rebasing: bytes[0..<16])
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { space in
+            let frame = UnsafeMutableRawBufferPointer(rebasing: space[0..<total])
+            // Header: 3-byte size, header-data RLP [0, 0] = c2 80 80, zeros
+            // to 16; then the header-MAC slot, all zero until filled in.
+            frame.initializeMemory(as: UInt8.self, repeating: 0)
+            frame[0] = UInt8(truncatingIfNeeded: frameSize >> 16)
+            frame[1] = UInt8(truncatingIfNeeded: frameSize >> 8)
+            frame[2] = UInt8(truncatingIfNeeded: frameSize)
+            frame[3] = 0xc2
+            frame[4] = 0x80
+            frame[5] = 0x80
+            FrameCodec.writeMessageID(messageID, into: UnsafeMutableRawBufferPointer(rebasing: frame[32..<(32 + idLength)]))
+            UnsafeMutableRawBufferPointer(rebasing: frame[(32 + idLength)..<(32 + frameSize)]).copyBytes(from: payload)
+
+            let header = UnsafeMutableRawBufferPointer(rebasing: frame[0..<16])
             cipher.apply(header)
             let headerMAC = mac.headerMAC(headerCiphertext: UnsafeRawBufferPointer(header))
-            bytes.baseAddress!.advanced(by: 16).copyMemory(from: headerMAC, byteCount: 16)
-            let body = UnsafeMutableRawBufferPointer(rebasing: bytes[32..<(32 + padded)])
+            UnsafeMutableRawBufferPointer(rebasing: frame[16..<32]).copyBytes(from: headerMAC)
+            let body = UnsafeMutableRawBufferPointer(rebasing: frame[32..<(32 + padded)])
             cipher.apply(body)
             let frameMAC = mac.frameMAC(frameCiphertext: UnsafeRawBufferPointer(body))
-            bytes.baseAddress!.advanced(by: 32 + padded).copyMemory(from: frameMAC, byteCount: 16)
+            UnsafeMutableRawBufferPointer(rebasing: frame[(32 + padded)...]).copyBytes(from: frameMAC)
+            return total
         }
-        return frame
+    }
+
+    /// Seals one message into a frame of its own (tests, and the one-off
+    /// Disconnect of a refused handshake).
+    package mutating func seal(messageID: UInt64, payload: some Collection<UInt8>) throws(FrameError) -> [UInt8] {
+        var buffer = ByteBufferAllocator().buffer(capacity: Self.overhead + FrameCodec.paddedSize(payload.count + 9))
+        try seal(messageID: messageID, payload: payload, into: &buffer)
+        return Array(buffer.readableBytesView)
     }
 }
 
@@ -116,10 +147,14 @@ package struct FrameReader {
         let ciphertext = UnsafeRawBufferPointer(rebasing: block[0..<16])
         let expected = mac.headerMAC(headerCiphertext: ciphertext)
         guard ConstantTime.equals(expected, block[16..<32]) else { throw .headerMACMismatch }
-        var header = Array(ciphertext)
-        cipher.apply(&header)
-        // geth ignores header-data and the zero fill; so do we.
-        let frameSize = Int(header[0]) << 16 | Int(header[1]) << 8 | Int(header[2])
+        // Decrypted on the stack: only the size is needed.
+        var header: (UInt64, UInt64) = (0, 0)
+        let frameSize = withUnsafeMutableBytes(of: &header) { plain in
+            plain.copyMemory(from: ciphertext)
+            cipher.apply(plain)
+            // geth ignores header-data and the zero fill; so do we.
+            return Int(plain[0]) << 16 | Int(plain[1]) << 8 | Int(plain[2])
+        }
         guard frameSize <= maxFrameSize else { throw .frameTooLarge(size: frameSize, limit: maxFrameSize) }
         return frameSize
     }
@@ -135,27 +170,30 @@ package struct FrameReader {
     @inline(__always)
     package static func bodySize(frameSize: Int) -> Int { FrameCodec.paddedSize(frameSize) + 16 }
 
-    /// Verifies the frame MAC, then decrypts in place. Returns the message id
-    /// and the range of the message data inside `body` (padding dropped).
-    package mutating func openBody(_ body: inout [UInt8], frameSize: Int) throws(FrameError) -> (messageID: UInt64, payload: Range<Int>) {
+    /// Verifies the frame MAC (constant time), then decrypts `body` in place.
+    /// Returns the message id and the range of the message data inside
+    /// `body` (padding dropped).
+    package mutating func openBody(_ body: UnsafeMutableRawBufferPointer, frameSize: Int) throws(FrameError) -> (messageID: UInt64, payload: Range<Int>) {
         let padded = FrameCodec.paddedSize(frameSize)
         precondition(body.count == padded + 16, "body must be padded size plus MAC")
-        let cipher = self.cipher
-        let macOK = body.withUnsafeMutableBytes { bytes -> Bool in
-            let ciphertext = UnsafeMutableRawBufferPointer(rebasing: bytes[0..<padded])
-            let expected = mac.frameMAC(frameCiphertext: UnsafeRawBufferPointer(ciphertext))
-            guard ConstantTime.equals(expected, UnsafeRawBufferPointer(rebasing: bytes[padded...])) else { return false }
-            cipher.apply(ciphertext)
-            return true
-        }
-        guard macOK else { throw .frameMACMismatch }
-        let (id, idLength) = try Self.parseMessageID(body[0..<frameSize])
+        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: body[0..<padded])
+        let expected = mac.frameMAC(frameCiphertext: UnsafeRawBufferPointer(ciphertext))
+        guard ConstantTime.equals(expected, UnsafeRawBufferPointer(rebasing: body[padded...])) else { throw .frameMACMismatch }
+        cipher.apply(ciphertext)
+        let (id, idLength) = try Self.parseMessageID(UnsafeRawBufferPointer(rebasing: body[0..<frameSize]))
         return (id, idLength..<frameSize)
+    }
+
+    package mutating func openBody(_ body: inout [UInt8], frameSize: Int) throws(FrameError) -> (messageID: UInt64, payload: Range<Int>) {
+        let result = body.withUnsafeMutableBytes { buffer in
+            Result { () throws(FrameError) -> (messageID: UInt64, payload: Range<Int>) in try openBody(buffer, frameSize: frameSize) }
+        }
+        return try result.get()
     }
 
     /// The message id is the first RLP item of frame-data: a canonical
     /// integer (geth rejects e.g. 0x00 as an invalid message code).
-    package static func parseMessageID(_ data: ArraySlice<UInt8>) throws(FrameError) -> (UInt64, Int) {
+    package static func parseMessageID(_ data: UnsafeRawBufferPointer) throws(FrameError) -> (UInt64, Int) {
         guard let first = data.first else { throw .invalidMessageID }
         switch first {
         case 0x00:
@@ -175,5 +213,12 @@ package struct FrameReader {
         default:
             throw .invalidMessageID
         }
+    }
+
+    package static func parseMessageID(_ data: [UInt8]) throws(FrameError) -> (UInt64, Int) {
+        let result = data.withUnsafeBytes { bytes in
+            Result { () throws(FrameError) -> (UInt64, Int) in try parseMessageID(bytes) }
+        }
+        return try result.get()
     }
 }

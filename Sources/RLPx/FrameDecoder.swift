@@ -30,12 +30,15 @@ package struct FrameDecoder: ByteToMessageDecoder {
             return .continue
         case .waitingForBody(let frameSize):
             let bodySize = FrameReader.bodySize(frameSize: frameSize)
-            guard buffer.readableBytes >= bodySize, var body = buffer.readBytes(length: bodySize) else {
-                return .needMoreData
+            guard buffer.readableBytes >= bodySize else { return .needMoreData }
+            // MAC check and decryption happen in place in the cumulation
+            // buffer; the message data is copied out once, for the layer above.
+            let (id, payload) = try buffer.readWithUnsafeMutableReadableBytes { bytes -> (Int, (UInt64, [UInt8])) in
+                let body = UnsafeMutableRawBufferPointer(rebasing: bytes[0..<bodySize])
+                let (id, range) = try reader.openBody(body, frameSize: frameSize)
+                return (bodySize, (id, Array(UnsafeRawBufferPointer(rebasing: body[range]))))
             }
-            let (id, range) = try reader.openBody(&body, frameSize: frameSize)
             state = .waitingForHeader
-            let payload = range.count == body.count ? body : Array(body[range])
             context.fireChannelRead(Self.wrapInboundOut(RLPxFrame(messageID: id, payload: payload)))
             return .continue
         }
@@ -59,7 +62,6 @@ package final class FrameEncoder: MessageToByteEncoder {
     }
 
     package func encode(data: RLPxFrame, out: inout ByteBuffer) throws {
-        let frame = try writer.seal(messageID: data.messageID, payload: data.payload)
-        out.writeBytes(frame)
+        try writer.seal(messageID: data.messageID, payload: data.payload, into: &out)
     }
 }

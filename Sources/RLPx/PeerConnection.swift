@@ -96,5 +96,18 @@ public final class PeerConnection: Sendable {
             }
             try await writer.write(message)
         }
+
+        /// Sends `messages` in order as one batch: one hand-off to the event
+        /// loop and one flush (so typically one write syscall) for the lot,
+        /// instead of one per message. Use it when several messages are ready
+        /// at once, e.g. a set of envelopes for this peer. Throws before
+        /// sending anything if any message's capability is not shared with
+        /// this peer or its id is outside the capability's range.
+        public func send(contentsOf messages: some Collection<CapabilityMessage>) async throws {
+            for message in messages where peer.capabilities.wireID(capability: message.capability, localID: message.id) == nil {
+                throw SessionError.unsupportedMessage(capability: message.capability, id: message.id)
+            }
+            try await writer.write(contentsOf: messages)
+        }
     }
 }

@@ -42,6 +42,15 @@ final class SessionHandler: ChannelDuplexHandler {
     private var helloTimer: Scheduled<Void>?
     private var pingTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    /// Frame bytes written since the last flush; see `flushThreshold`.
+    private var unflushedBytes = 0
+
+    /// A batch of writes is flushed early once this many bytes are waiting,
+    /// so the socket carries the first frames while later ones are still
+    /// being sealed and the peer decrypts in parallel with us. Without it a
+    /// batch is sealed whole before its first byte leaves, and the two
+    /// sides' crypto runs one after the other.
+    static let flushThreshold = 16 * 1024
 
     private var configuration: RLPxConfiguration { setup.configuration }
 
@@ -288,6 +297,15 @@ final class SessionHandler: ChannelDuplexHandler {
             return
         }
         send(messageID: wireID, payload: message.payload, context: context, promise: promise)
+        unflushedBytes += message.payload.count
+        if unflushedBytes >= Self.flushThreshold {
+            flush(context: context)
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        unflushedBytes = 0
+        context.flush()
     }
 
     private func send(messageID: UInt64, payload: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {

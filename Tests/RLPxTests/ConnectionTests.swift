@@ -95,6 +95,39 @@ struct ConnectionTests {
         }
     }
 
+    /// A batch larger than the session's early-flush threshold arrives whole
+    /// and in order; a batch with one unsendable message sends nothing.
+    @Test("a batch of messages arrives in order", arguments: [UInt64(5), UInt64(4)])
+    func batchSend(dialerVersion: UInt64) async throws {
+        try await Net.withGroup { group in
+            let a = RLPxNode(configuration: Net.configuration(p2pVersion: dialerVersion), eventLoopGroup: group)
+            let b = RLPxNode(configuration: Net.configuration(), eventLoopGroup: group)
+            try await Net.withListener(b) { listener in
+                let outbound = try await a.dial(b.enode(host: .ipv4("127.0.0.1"), port: UInt16(listener.port)))
+                var iterator = listener.connections.makeAsyncIterator()
+                let inbound = try #require(await iterator.next())
+                let batch = (0..<200).map { index in
+                    CapabilityMessage(capability: "shh", id: UInt64(1 + index % 100),
+                                      payload: [UInt8(truncatingIfNeeded: index)] + SecureRandom.bytes(count: 1000))
+                }
+                let unsendable = [batch[0], CapabilityMessage(capability: "eth", id: 0, payload: [0xc0])]
+
+                async let received: [CapabilityMessage] = inbound.run { messages, _ in
+                    var received: [CapabilityMessage] = []
+                    for try await message in messages { received.append(message) }
+                    return received   // ends when A disconnects
+                }
+                try await outbound.run { _, sender in
+                    await #expect(throws: SessionError.unsupportedMessage(capability: "eth", id: 0)) {
+                        try await sender.send(contentsOf: unsendable)
+                    }
+                    try await sender.send(contentsOf: batch)
+                }
+                #expect(try await received == batch)
+            }
+        }
+    }
+
     /// Pings every 100 ms keep a connection alive past a 600 ms idle timeout;
     /// without them it is closed with `read timeout`.
     @Test("ping/pong keeps an idle connection alive; silence times it out")
