@@ -11,9 +11,15 @@ let package = Package(
         .library(name: "RLP", targets: ["RLP"]),
         .library(name: "Whisper", targets: ["Whisper"]),
         .library(name: "RLPx", targets: ["RLPx"]),
+        .library(name: "Membership", targets: ["Membership"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // C libraries from Debian packages (see `make deps`); module maps only.
@@ -48,10 +54,57 @@ let package = Package(
             ]
         ),
 
+        // Announcements, acks, YAML policy, convergent state, membership log (no sockets).
+        .target(
+            name: "Membership",
+            dependencies: [
+                "HeraldCrypto", "RLP",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The command-line tool.
+        .executableTarget(
+            name: "herald",
+            dependencies: [
+                "Membership", "HeraldCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Node adapters: apply the member list to GoQuorum, Besu, geth or a command.
+        .target(
+            name: "NodeAdapters",
+            dependencies: [
+                "HeraldCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+
         // Shared by the test targets: locating and decoding Tests/TestVectors.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HeraldCryptoTests", dependencies: ["HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(name: "RLPTests", dependencies: ["RLP", "TestSupport"]),
+        .testTarget(
+            name: "NodeAdaptersTests",
+            dependencies: [
+                "NodeAdapters", "HeraldCrypto", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "MembershipTests",
+            dependencies: ["Membership", "HeraldCrypto", "RLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(
             name: "RLPxTests",

@@ -35,6 +35,17 @@ let package = Package(
             path: "RLPCodec",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Membership: audit of a 100k-entry log against 100k bare recovers; state recomputation.
+        .executableTarget(
+            name: "MembershipSuite",   // not "Membership": that is the module it measures
+            dependencies: [
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "Membership", package: "Herald"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Membership",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Whisper seal/open against the recover + GCM floor; envelope PoW.
         .executableTarget(
             name: "WhisperSeal",

@@ -1,0 +1,20 @@
+import RLP
+
+/// What an announcement asks for.
+public enum AnnouncementKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// The subject node joins the consortium (or updates its enode and roles).
+    case join = 1
+    /// The subject node leaves the consortium.
+    case leave = 2
+    /// The announcer approves the pending announcement named by `approvedID`.
+    case approve = 3
+
+    /// `join`, `leave` or `approve`.
+    public var description: String {
+        switch self {
+        case .join: return "join"
+        case .leave: return "leave"
+        case .approve: return "approve"
+        }
+    }
+}

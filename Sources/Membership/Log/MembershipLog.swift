@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+import HeraldCrypto
+
+/// The durable, hash-chained, append-only membership log of one agent.
+///
+/// Every announcement received is appended with its decision, even when
+/// rejected, in one SQLite write transaction (WAL, `synchronous = FULL`):
+/// ``append(_:receivedAt:)`` returns only once the entry is durable. Each
+/// entry's hash covers the previous entry's hash, so altering, dropping or
+/// reordering entries breaks the chain; ``audit(path:policy:limits:)``
+/// re-checks everything from scratch.
+public final class MembershipLog: @unchecked Sendable {
+    /// The log's file name inside an agent's data directory.
+    public static let fileName = "membership.sqlite"
+
+    /// What an append did.
+    public enum AppendOutcome: Hashable, Sendable {
+        /// The entry was written and is durable.
+        case appended(LogEntry)
+        /// The announcement was already in the log at this entry; nothing was written.
+        case duplicate(LogEntry)
+
+        /// The new or existing entry.
+        public var entry: LogEntry {
+            switch self {
+            case .appended(let entry), .duplicate(let entry): return entry
+            }
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    /// The policy the log decides under.
+    public let policy: Policy
+
+    private let pool: DatabasePool
+    private let lock = NSLock()
+    private var replay: LogReplay
+    /// Test hook: runs inside the append transaction, after the writes and
+    /// before the commit; throwing rolls the append back (a simulated crash).
+    var beforeCommit: (@Sendable () throws -> Void)?
+
+    /// Opens (creating if needed) the log at `path` and checks its
+    /// integrity: chain, entry hashes and re-derived decisions.
+    ///
+    /// - Throws: ``MembershipLogError/integrity(path:_:)`` naming the first bad entry,
+    ///   or ``MembershipLogError/database(path:message:)``.
+    public init(path: String, policy: Policy, limits: AnnouncementLimits = .default) throws(MembershipLogError) {
+        self.path = path
+        self.policy = policy
+        do {
+            pool = try DatabasePool(path: path, configuration: LogSchema.configuration())
+            try LogSchema.migrator.migrate(pool)
+        } catch {
+            // A damaged file: name the first entry that cannot be read, if the audit can.
+            if let error = error as? DatabaseError, [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode),
+               let failure = try? Self.audit(path: path, policy: policy, limits: limits).failure {
+                throw .integrity(path: path, failure)
+            }
+            throw .database(path: path, message: Self.message(error))
+        }
+        replay = LogReplay(policy: policy, limits: limits)
+        replay = try Self.load(pool, path: path, policy: policy, limits: limits)
+    }
+
+    /// Checkpoints the write-ahead log into the database file and closes it;
+    /// the log must not be used afterwards.
+    public func close() throws(MembershipLogError) {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try pool.close()
+        } catch {
+            throw .database(path: path, message: Self.message(error))
+        }
+    }
+
+    /// Appends a received announcement (signed bytes) with its decision.
+    ///
+    /// Decodes and verifies it, applies the receipt checks and the policy,
+    /// and writes one entry in one transaction. A rejected announcement is
+    /// still logged, as a rejection record that changes no membership.
+    /// Appending an announcement already in the log writes nothing.
+    ///
+    /// - Returns: The durable entry, or the existing one for a duplicate.
+    /// - Throws: ``MembershipLogError/oversized(size:limit:)`` for input larger than any
+    ///   announcement (not logged), ``MembershipLogError/database(path:message:)`` when the
+    ///   write fails (nothing is logged and the state is unchanged).
+    public func append(_ bytes: some Collection<UInt8>, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
+        let limit = replay.limits.maxEncodedSize
+        guard bytes.count <= limit else { throw .oversized(size: bytes.count, limit: limit) }
+        let bytes = Array(bytes)
+        let id = AnnouncementID(of: bytes)
+        lock.lock()
+        defer { lock.unlock() }
+        if let index = replay.positions[id] {
+            guard let existing = try entry(at: index) else {
+                throw .database(path: path, message: "entry \(index) vanished")
+            }
+            return .duplicate(existing)
+        }
+        let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt)
+        let hook = beforeCommit
+        do {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO log_entry (\(LogEntry.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: entry.arguments)
+                try db.execute(
+                    sql: "UPDATE log_head SET entry_count = ?, head_hash = ? WHERE id = 1",
+                    arguments: [Int64(entry.index + 1), Data(entry.hash.rawRepresentation)]
+                )
+                try hook?()
+            }
+        } catch {
+            // The state already took the announcement in; rebuild it from what is on disk.
+            if let reloaded = try? Self.load(pool, path: path, policy: policy, limits: replay.limits) {
+                replay = reloaded
+            }
+            throw .database(path: path, message: Self.message(error))
+        }
+        replay.advance(past: entry)
+        return .appended(entry)
+    }
+
+    /// Appends many received announcements in one transaction (anti-entropy
+    /// catch-up, bulk import): as ``append(_:receivedAt:)`` for each, in
+    /// order, but with one commit, so one fsync. All or none are written.
+    ///
+    /// - Returns: One outcome per input, in order.
+    public func append(contentsOf items: [(bytes: [UInt8], receivedAt: UInt64)]) throws(MembershipLogError) -> [AppendOutcome] {
+        let limit = replay.limits.maxEncodedSize
+        if let oversized = items.first(where: { $0.bytes.count > limit }) {
+            throw .oversized(size: oversized.bytes.count, limit: limit)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        var outcomes: [AppendOutcome] = []
+        var written: [LogEntry] = []
+        var batch: [AnnouncementID: LogEntry] = [:]
+        let start = replay
+        for item in items {
+            let id = AnnouncementID(of: item.bytes)
+            if let index = replay.positions[id] {
+                let existing: LogEntry?
+                if let inBatch = batch[id] { existing = inBatch } else { existing = try entry(at: index) }
+                guard let existing else {
+                    throw .database(path: path, message: "entry \(index) vanished")
+                }
+                outcomes.append(.duplicate(existing))
+                continue
+            }
+            let entry = replay.makeEntry(item.bytes, id: id, receivedAt: item.receivedAt)
+            replay.advance(past: entry)
+            batch[id] = entry
+            written.append(entry)
+            outcomes.append(.appended(entry))
+        }
+        guard let last = written.last else { return outcomes }
+        let hook = beforeCommit
+        do {
+            try pool.write { db in
+                let statement = try db.makeStatement(sql: "INSERT INTO log_entry (\(LogEntry.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                for entry in written { try statement.execute(arguments: entry.arguments) }
+                try db.execute(
+                    sql: "UPDATE log_head SET entry_count = ?, head_hash = ? WHERE id = 1",
+                    arguments: [Int64(last.index + 1), Data(last.hash.rawRepresentation)]
+                )
+                try hook?()
+            }
+        } catch {
+            replay = start
+            throw .database(path: path, message: Self.message(error))
+        }
+        return outcomes
+    }
+
+    /// Number of entries.
+    public var count: UInt64 { lock.withLock { replay.count } }
+    /// The hash of the last entry (zero when empty).
+    public var head: LogHash { lock.withLock { replay.head } }
+    /// The membership state derived from the log.
+    public var state: MembershipState { lock.withLock { replay.state } }
+    /// The current members, sorted by node ID.
+    public var members: [Member] { state.members }
+    /// The digest of the current member list.
+    public var digest: MembershipDigest { state.digest }
+
+    /// The entry at `index`, if there is one.
+    public func entry(at index: UInt64) throws(MembershipLogError) -> LogEntry? {
+        try entries(from: index, limit: 1).first
+    }
+
+    /// The entry holding announcement `id`, if any.
+    public func entry(for id: AnnouncementID) throws(MembershipLogError) -> LogEntry? {
+        guard let index = lock.withLock({ replay.positions[id] }) else { return nil }
+        return try entry(at: index)
+    }
+
+    /// Up to `limit` entries from `index` on, in order.
+    public func entries(from index: UInt64, limit: Int) throws(MembershipLogError) -> [LogEntry] {
+        do {
+            return try pool.read { db in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(LogEntry.columns) FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT ?",
+                    arguments: [Int64(clamping: index), max(0, limit)]
+                )
+                return try rows.map { row throws(LogIntegrityError) in try LogEntry(row: row) }
+            }
+        } catch let error as LogIntegrityError {
+            throw .integrity(path: path, error)
+        } catch {
+            throw .database(path: path, message: Self.message(error))
+        }
+    }
+
+    // MARK: - Loading
+
+    /// Replays the whole log on disk, checking the chain and the decisions
+    /// (signatures are covered by the entry hashes; the audit recovers them).
+    private static func load(_ pool: DatabasePool, path: String, policy: Policy, limits: AnnouncementLimits) throws(MembershipLogError) -> LogReplay {
+        var replay = LogReplay(policy: policy, limits: limits)
+        do {
+            try pool.read { db in
+                try LogWalk.walk(db, into: &replay, verifySignatures: false)
+            }
+        } catch let error as LogIntegrityError {
+            throw .integrity(path: path, error)
+        } catch {
+            throw .database(path: path, message: message(error))
+        }
+        return replay
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error)" }
+        return "\(error)"
+    }
+}
+
+extension MembershipLog {
+    /// A connection pragma as the log's connections see it (for tests: `synchronous`, `journal_mode`).
+    func pragma(_ name: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+}

@@ -1,0 +1,134 @@
+import HeraldCrypto
+
+/// The member list as a pure function of a set of announcements.
+///
+/// Announcements are processed in the total order (Lamport time, ID) under
+/// one policy; any two agents holding the same set hold the same members,
+/// decisions and digest, whatever order the announcements arrived in.
+/// Inserting an announcement that sorts last costs one step; one that sorts
+/// earlier replays from the nearest snapshot.
+public struct MembershipState: Sendable {
+    /// The policy applied.
+    public let policy: Policy
+    private let replayer: Replayer
+    private let genesis: ReplayState
+
+    private var ordered: [(key: OrderKey, announcement: SignedAnnouncement)] = []
+    private var keys: [AnnouncementID: OrderKey] = [:]
+    private var decisions: [AnnouncementID: PolicyDecision] = [:]
+    private var current: ReplayState
+    /// `(position, state before processing ordered[position])`, ascending.
+    private var snapshots: [(position: Int, state: ReplayState)] = []
+
+    /// Entries between snapshots.
+    static let snapshotInterval = 256
+
+    /// The state with no announcements: the policy's genesis members.
+    public init(policy: Policy) {
+        self.policy = policy
+        replayer = Replayer(policy: policy, policyHash: policy.hash)
+        genesis = ReplayState(genesisOf: policy)
+        current = genesis
+    }
+
+    /// The state for a set of announcements (duplicates are ignored).
+    public init(policy: Policy, announcements: some Sequence<SignedAnnouncement>) {
+        self.init(policy: policy)
+        for announcement in announcements where keys[announcement.id] == nil {
+            let key = OrderKey(announcement)
+            keys[announcement.id] = key
+            ordered.append((key, announcement))
+        }
+        ordered.sort { $0.key < $1.key }
+        replay(from: 0)
+    }
+
+    /// Adds an announcement to the set and returns its decision in the new set.
+    /// Adding one already held changes nothing and returns its decision.
+    @discardableResult
+    public mutating func insert(_ announcement: SignedAnnouncement) -> PolicyDecision {
+        if keys[announcement.id] != nil, let decision = decisions[announcement.id] { return decision }
+        let key = OrderKey(announcement)
+        keys[announcement.id] = key
+        if let last = ordered.last, key < last.key {
+            var low = 0, high = ordered.count
+            while low < high {
+                let mid = (low + high) / 2
+                if ordered[mid].key < key { low = mid + 1 } else { high = mid }
+            }
+            ordered.insert((key, announcement), at: low)
+            replay(from: low)
+        } else {
+            ordered.append((key, announcement))
+            step(at: ordered.count - 1)
+        }
+        return decisions[announcement.id] ?? .accepted
+    }
+
+    /// Makes room for `count` announcements in all, so that a replay of a
+    /// known number of them does not rehash as it grows.
+    public mutating func reserveCapacity(_ count: Int) {
+        ordered.reserveCapacity(count)
+        keys.reserveCapacity(count)
+        decisions.reserveCapacity(count)
+    }
+
+    /// True when the set holds the announcement.
+    public func contains(_ id: AnnouncementID) -> Bool { keys[id] != nil }
+
+    /// The decision for a held announcement, as of the whole set.
+    public func decision(for id: AnnouncementID) -> PolicyDecision? { decisions[id] }
+
+    /// The decision as a person should read it at `time` (Unix seconds): a
+    /// pending announcement that has expired reads as rejected, with what it lacked.
+    public func status(of id: AnnouncementID, at time: UInt64) -> PolicyDecision? {
+        guard let decision = decisions[id] else { return nil }
+        if case .pending(let reason) = decision, let key = keys[id],
+           let entry = ordered.first(where: { $0.key == key }), time > entry.announcement.announcement.expiresAt {
+            return .rejected(code: .expired, reason: "\(reason); expired at \(Timestamp.format(entry.announcement.announcement.expiresAt))")
+        }
+        return decision
+    }
+
+    /// How many announcements the set holds.
+    public var count: Int { ordered.count }
+
+    /// The current members, sorted by node ID.
+    public var members: [Member] {
+        current.members.values.sorted { $0.node < $1.node }
+    }
+
+    /// The member with this node ID, if it is one.
+    public func member(_ node: NodeID) -> Member? { current.members[node] }
+
+    /// The digest of the member list.
+    public var digest: MembershipDigest { MembershipDigest(members: current.members.values) }
+
+    // MARK: - Replay
+
+    private mutating func step(at position: Int) {
+        if position % Self.snapshotInterval == 0 && position > 0 {
+            snapshots.append((position, current))
+        }
+        let entry = ordered[position]
+        replayer.process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+    }
+
+    private mutating func replay(from position: Int) {
+        while let last = snapshots.last, last.position > position { snapshots.removeLast() }
+        var start = 0
+        current = genesis
+        if let last = snapshots.last {
+            start = last.position
+            current = last.state
+            snapshots.removeLast()
+        }
+        for index in start..<ordered.count {
+            if index % Self.snapshotInterval == 0 && index > 0 {
+                snapshots.append((index, current))
+            }
+            let entry = ordered[index]
+            replayer.process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+        }
+    }
+}
