@@ -57,6 +57,10 @@ public struct Enode: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: `EnodeError` naming what is wrong.
     public init(parsing text: some StringProtocol) throws(EnodeError) {
         let input = String(text)
+        if let canonical = Self.parseCanonicalIPv4(input) {
+            self = canonical
+            return
+        }
         let scheme = "enode://"
         guard input.hasPrefix(scheme) else {
             if input.hasPrefix("enr:") { throw .enrNotSupported }
@@ -127,6 +131,67 @@ public struct Enode: Hashable, Sendable, CustomStringConvertible {
             throw .invalidHost(String(hostText))
         }
         self.init(publicKey: key, host: host, tcpPort: tcpPort, udpPort: udpPort)
+    }
+
+    /// The fast path of ``init(parsing:)``: the canonical form
+    /// `enode://<128 lowercase hex>@<a.b.c.d>:<port>` read byte by byte; nil
+    /// for any other spelling, which the general parser then decides. Gives
+    /// exactly what the general parser gives (tested).
+    package static func parseCanonicalIPv4(_ url: String) -> Enode? {
+        var url = url
+        return url.withUTF8 { bytes -> Enode? in
+            let prefix: [UInt8] = Array("enode://".utf8)
+            guard bytes.count > prefix.count + 128 + 9, bytes.starts(with: prefix) else { return nil }
+            var key = [UInt8](repeating: 0, count: 64)
+            var position = prefix.count
+            for index in 0..<64 {
+                guard let high = hexValue(bytes[position]), let low = hexValue(bytes[position + 1]) else { return nil }
+                key[index] = high << 4 | low
+                position += 2
+            }
+            guard bytes[position] == UInt8(ascii: "@") else { return nil }
+            position += 1
+            let hostStart = position
+            for octet in 0..<4 {
+                guard let (value, next) = decimal(bytes, from: position, maxDigits: 3), value <= 255 else { return nil }
+                position = next
+                if octet < 3 {
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: ".") else { return nil }
+                    position += 1
+                }
+            }
+            let hostEnd = position
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+            guard let (port, end) = decimal(bytes, from: position + 1, maxDigits: 5), end == bytes.count,
+                  port > 0, port <= 65_535 else { return nil }
+            guard let publicKey = try? Secp256k1.PublicKey(rawRepresentation: key) else { return nil }
+            let host = String(decoding: UnsafeBufferPointer(rebasing: bytes[hostStart..<hostEnd]), as: UTF8.self)
+            return Enode(publicKey: publicKey, host: .ipv4(host), tcpPort: UInt16(port))
+        }
+    }
+
+    /// Lowercase hex digit value (uppercase is not canonical).
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+
+    /// A decimal number without leading zeros; returns the value and the index after it.
+    private static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maxDigits: Int) -> (Int, Int)? {
+        var value = 0
+        var position = start
+        while position < bytes.count, position - start < maxDigits,
+              bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            value = value * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+            position += 1
+        }
+        guard position > start else { return nil }
+        if position - start > 1 && bytes[start] == UInt8(ascii: "0") { return nil }
+        if position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") { return nil }
+        return (value, position)
     }
 
     /// The URL in go-ethereum's format: lowercase hex, IPv6 in brackets,

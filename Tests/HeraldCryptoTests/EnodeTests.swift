@@ -68,4 +68,28 @@ struct EnodeTests {
             #expect(throws: expected, "\(input)") { _ = try Enode(parsing: input) }
         }
     }
+
+    /// `Enode(parsing:)` reads the canonical IPv4 form byte by byte (the
+    /// membership audit parses one URL per logged join); the result must be
+    /// exactly what the general parser builds.
+    @Test("the canonical-form fast path agrees with the general parser", arguments: [
+        ("10.0.0.1", UInt16(30303)), ("255.255.255.255", 1), ("0.0.0.0", 65535), ("192.168.1.20", 30310),
+    ])
+    func fastPathAgrees(ip: String, port: UInt16) throws {
+        let key = Secp256k1.PrivateKey().publicKey
+        let url = "enode://\(Hex.encode(key.rawRepresentation))@\(ip):\(port)"
+        let fast = try #require(Enode.parseCanonicalIPv4(url))
+        #expect(fast == Enode(publicKey: key, host: .ipv4(ip), tcpPort: port))
+        #expect(fast.description == url)
+    }
+
+    @Test("other spellings are left to the general parser", arguments: [
+        "010.0.0.1:30303", "10.0.0.1:030303", "256.0.0.1:30303", "10.0.0.1:30303?discport=30301",
+        "[::1]:30303", "node.example:30303", "10.0.0.1:70000", "10.0.0:30303",
+    ])
+    func fastPathDeclines(address: String) {
+        let hex = Hex.encode(Secp256k1.PrivateKey().publicKey.rawRepresentation)
+        #expect(Enode.parseCanonicalIPv4("enode://\(hex)@\(address)") == nil)
+        #expect(Enode.parseCanonicalIPv4("enode://\(hex.uppercased())@10.0.0.1:30303") == nil)
+    }
 }
