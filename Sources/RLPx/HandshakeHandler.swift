@@ -68,6 +68,16 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
         fail(context: context, error: error)
     }
 
+    /// A channel that never became active (a refused or timed-out connect)
+    /// is closed without `channelInactive`: fail the promise here so that it
+    /// is never dropped uncompleted.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        guard !finished else { return }
+        finished = true
+        deadline?.cancel()
+        setup.refuse(remoteAddress: remoteAddress, nodeID: learntNodeID, error: SessionError.connectionClosed)
+    }
+
     private func fail(context: ChannelHandlerContext, error: any Error) {
         guard !finished else { return }
         finished = true
