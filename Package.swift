@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian packages (see `make deps`); module maps only.
@@ -63,11 +65,26 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The daemon: peers, delivery, anti-entropy, control socket.
+        .target(
+            name: "HeraldAgent",
+            dependencies: [
+                "HeraldCrypto", "RLP", "Whisper", "RLPx", "Membership", "NodeAdapters",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command-line tool.
         .executableTarget(
             name: "herald",
             dependencies: [
-                "Membership", "HeraldCrypto",
+                "Membership", "HeraldCrypto", "HeraldAgent",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,6 +120,10 @@ let package = Package(
         .testTarget(
             name: "MembershipTests",
             dependencies: ["Membership", "HeraldCrypto", "RLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "HeraldAgentTests",
+            dependencies: ["HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper"]
         ),
         .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),

@@ -15,6 +15,9 @@ struct Herald: AsyncParsableCommand {
             YAML policy, logged in a hash-chained membership log and applied to \
             the node's peer set.
             """,
-        subcommands: [PolicyCommand.self, AuditCommand.self]
+        subcommands: [
+            InitCommand.self, RunCommand.self, AnnounceCommand.self, ApproveCommand.self, MembersCommand.self,
+            StatusCommand.self, PeersCommand.self, PolicyCommand.self, AuditCommand.self,
+        ]
     )
 }

@@ -1,0 +1,165 @@
+import Foundation
+import NodeAdapters
+import Yams
+
+/// One agent's own settings (the policy is shared; this file is not),
+/// read from YAML. Relative paths are resolved against the file's directory.
+///
+/// ```yaml
+/// listen: {host: 127.0.0.1, port: 30310}
+/// data-dir: /var/lib/herald
+/// node-key: /var/lib/herald/nodekey
+/// policy: /etc/herald/policy.yaml
+/// control-socket: /var/lib/herald/herald.sock
+/// consortium-key: file:/etc/herald/consortium.key   # overrides the policy's reference
+/// peers: ["enode://<id>@10.0.0.2:30310"]             # agent endpoints to dial at start
+/// adapters:
+///   - {type: goquorum-files, permissionedNodesPath: /data/permissioned-nodes.json}
+/// ```
+public struct AgentConfiguration: Codable, Sendable {
+    /// Where the agent listens for RLPx from other agents.
+    public struct Listen: Codable, Sendable, Hashable {
+        /// IP address to bind.
+        public var host: String
+        /// TCP port (0 picks a free one; for tests).
+        public var port: UInt16
+
+        public init(host: String, port: UInt16) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// RLPx listen address.
+    public var listen: Listen
+    /// Holds the membership log, the agent store and (by default) the control socket.
+    public var dataDirectory: String
+    /// The node key file (geth format); the agent's identity is the node's.
+    public var nodeKey: String
+    /// The consortium policy file.
+    public var policy: String
+    /// The control socket path.
+    public var controlSocket: String
+    /// Overrides the policy's consortium key reference (`file:PATH` or `env:NAME`).
+    public var consortiumKey: String?
+    /// Agent enode URLs to dial besides the members' announced endpoints.
+    public var peers: [String]
+    /// Node adapters the member list is applied through.
+    public var adapters: [NodeAdapterConfiguration]
+    /// Milliseconds between log summaries sent to every peer (anti-entropy).
+    public var antiEntropyIntervalMilliseconds: Int
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    enum CodingKeys: String, CodingKey {
+        case listen, policy, peers, adapters
+        case dataDirectory = "data-dir"
+        case nodeKey = "node-key"
+        case controlSocket = "control-socket"
+        case consortiumKey = "consortium-key"
+        case antiEntropyIntervalMilliseconds = "anti-entropy-interval-ms"
+        case logLevel = "log-level"
+    }
+
+    /// A configuration with defaults for everything but the paths.
+    public init(listen: Listen, dataDirectory: String, nodeKey: String, policy: String, controlSocket: String,
+                consortiumKey: String? = nil, peers: [String] = [], adapters: [NodeAdapterConfiguration] = [],
+                antiEntropyIntervalMilliseconds: Int = 30_000, logLevel: String = "info") {
+        self.listen = listen
+        self.dataDirectory = dataDirectory
+        self.nodeKey = nodeKey
+        self.policy = policy
+        self.controlSocket = controlSocket
+        self.consortiumKey = consortiumKey
+        self.peers = peers
+        self.adapters = adapters
+        self.antiEntropyIntervalMilliseconds = antiEntropyIntervalMilliseconds
+        self.logLevel = logLevel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try container.decode(Listen.self, forKey: .listen)
+        dataDirectory = try container.decode(String.self, forKey: .dataDirectory)
+        nodeKey = try container.decode(String.self, forKey: .nodeKey)
+        policy = try container.decode(String.self, forKey: .policy)
+        controlSocket = try container.decode(String.self, forKey: .controlSocket)
+        consortiumKey = try container.decodeIfPresent(String.self, forKey: .consortiumKey)
+        peers = try container.decodeIfPresent([String].self, forKey: .peers) ?? []
+        adapters = try container.decodeIfPresent([NodeAdapterConfiguration].self, forKey: .adapters) ?? []
+        antiEntropyIntervalMilliseconds = try container.decodeIfPresent(Int.self, forKey: .antiEntropyIntervalMilliseconds) ?? 30_000
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+    }
+
+    /// Reads and validates `path`; relative paths inside are made absolute.
+    ///
+    /// - Throws: ``AgentError/configuration(path:message:)`` naming the key at fault.
+    public static func load(contentsOf path: String) throws(AgentError) -> AgentConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .configuration(path: path, message: "cannot read: \(error.localizedDescription)")
+        }
+        guard text.utf8.count <= 1 << 20 else { throw .configuration(path: path, message: "larger than 1 MiB") }
+        var configuration: AgentConfiguration
+        do {
+            configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+        } catch let error as DecodingError {
+            throw .configuration(path: path, message: Self.describe(error))
+        } catch {
+            throw .configuration(path: path, message: "\(error)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        configuration.resolvePaths(relativeTo: base)
+        for (index, peer) in configuration.peers.enumerated() where Enode(peer) == nil {
+            throw .configuration(path: path, message: "peers[\(index)]: not an enode URL with host and port: \(peer)")
+        }
+        guard (50...3_600_000).contains(configuration.antiEntropyIntervalMilliseconds) else {
+            throw .configuration(path: path, message: "anti-entropy-interval-ms must be between 50 and 3600000")
+        }
+        for adapter in configuration.adapters {
+            do { try adapter.validate() } catch {
+                throw .configuration(path: path, message: "adapters: \(error)")
+            }
+        }
+        return configuration
+    }
+
+    /// Writes the configuration as YAML.
+    public func yaml() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+
+    mutating func resolvePaths(relativeTo base: URL) {
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : base.appendingPathComponent(path).standardizedFileURL.path
+        }
+        dataDirectory = absolute(dataDirectory)
+        nodeKey = absolute(nodeKey)
+        policy = absolute(policy)
+        controlSocket = absolute(controlSocket)
+        if let key = consortiumKey, key.hasPrefix("file:"), !key.dropFirst(5).hasPrefix("/") {
+            consortiumKey = "file:" + absolute(String(key.dropFirst(5)))
+        }
+    }
+
+    /// `key.path: what is wrong`, for a decoding error.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context.codingPath)
+            return "missing key '\(key.stringValue)'" + (at.isEmpty ? "" : " in \(at)")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let at = path(context.codingPath)
+            return (at.isEmpty ? "" : "\(at): ") + context.debugDescription
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+import HeraldCrypto

@@ -1,0 +1,23 @@
+/// Why the agent could not start or could not do what it was asked.
+public enum AgentError: Error, Sendable, CustomStringConvertible {
+    /// The agent configuration file is missing, unreadable or invalid.
+    case configuration(path: String, message: String)
+    /// The consortium key reference cannot be resolved.
+    case consortiumKey(reference: String, message: String)
+    /// The agent's own database failed.
+    case store(path: String, message: String)
+    /// A request to the agent is malformed or not allowed.
+    case invalidRequest(String)
+    /// The announcement or ID is unknown to this agent.
+    case unknownAnnouncement(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let path, let message): return "\(path): \(message)"
+        case .consortiumKey(let reference, let message): return "consortium key \(reference): \(message)"
+        case .store(let path, let message): return "agent store \(path): \(message)"
+        case .invalidRequest(let message): return message
+        case .unknownAnnouncement(let id): return "no announcement \(id) in this agent's log"
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import HeraldCrypto
+import Membership
+import RLPx
+import Whisper
+
+/// Connections: one link per peer, dialling with backoff, and the receive path.
+extension HeraldAgent {
+    /// Owns one admitted connection until it ends: registers it (or refuses a
+    /// duplicate), writes what the agent queues for the peer and hands every
+    /// incoming message to ``receive(_:from:)``.
+    nonisolated func handle(_ connection: PeerConnection) async {
+        let (stream, continuation) = AsyncStream.makeStream(of: CapabilityMessage.self, bufferingPolicy: .bufferingOldest(4096))
+        guard let linkID = await register(connection.peer, outbound: continuation) else {
+            await connection.close(reason: .alreadyConnected)
+            return
+        }
+        let peer = connection.remoteNodeID
+        do {
+            try await connection.run { messages, sender in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for await message in stream { try await sender.send(message) } }
+                    group.addTask { for try await message in messages { await self.receive(message, from: peer) } }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("connection with \(peer) ended: \(error)")
+        }
+        await unregister(peer, linkID: linkID)
+    }
+
+    /// Adds a link; with one already there, keeps the connection dialled by
+    /// the lower node ID (both ends decide alike) and finishes the other.
+    private func register(_ info: PeerInfo, outbound: AsyncStream<CapabilityMessage>.Continuation) -> Int? {
+        let peer = info.nodeID
+        guard peer != nodeID else { return nil }
+        if let existing = links[peer] {
+            let preferred = (info.direction == .outbound) == (nodeID < peer)
+            guard preferred else { return nil }
+            existing.outbound.finish()
+        }
+        nextLinkID += 1
+        links[peer] = Link(id: nextLinkID, info: info, outbound: outbound)
+        dialSchedule[peer] = nil
+        logger.info("peer connected", metadata: ["peer": "\(peer.hex.prefix(8))", "direction": "\(info.direction.rawValue)"])
+        send(.summary(count: log.count, setHash: setHash), to: peer)
+        resendPending(to: peer)
+        return nextLinkID
+    }
+
+    private func unregister(_ peer: NodeID, linkID: Int) {
+        guard links[peer]?.id == linkID else { return }
+        links[peer]?.outbound.finish()
+        links[peer] = nil
+        logger.info("peer disconnected", metadata: ["peer": "\(peer.hex.prefix(8))"])
+    }
+
+    func closeAllLinks() {
+        for link in links.values { link.outbound.finish() }
+    }
+
+    /// Seals `message` for the consortium and queues it for `peer`; false when not connected or not sealable.
+    @discardableResult
+    func send(_ message: WireMessage, to peer: NodeID) -> Bool {
+        guard let link = links[peer] else { return false }
+        let envelope: Envelope
+        do {
+            envelope = try sealer.seal(message.encoded(), now: UInt32(clamping: Self.unixNow()))
+        } catch {
+            logger.error("cannot seal message: \(error)")
+            return false
+        }
+        let payload = WhisperPacket.messages([envelope]).encodedData()
+        if case .enqueued = link.outbound.yield(CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)) {
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Dialling
+
+    /// Dials every known agent endpoint that is not connected, with backoff per peer.
+    func dialLoop() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                for target in dueDialTargets() {
+                    group.addTask { await self.dial(target) }
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func dueDialTargets() -> [Enode] {
+        var targets: [NodeID: Enode] = [:]
+        for url in configuration.peers { if let enode = Enode(url) { targets[enode.nodeID] = enode } }
+        for member in log.members {
+            guard let endpoint = member.agentEndpoint, let enode = Enode(member.enode),
+                  let target = Enode("enode://\(Hex.encode(enode.publicKey.rawRepresentation))@\(endpoint)") else { continue }
+            targets[member.node] = target
+        }
+        for url in pendingJoins.values { if let enode = Enode(url) { targets[enode.nodeID] = enode } }
+        let now = Date().timeIntervalSince1970
+        let due = targets.values.filter { target in
+            target.nodeID != nodeID && links[target.nodeID] == nil && !dialing.contains(target.nodeID)
+                && (dialSchedule[target.nodeID]?.next ?? 0) <= now
+        }
+        for target in due { dialing.insert(target.nodeID) }
+        return due
+    }
+
+    private func dial(_ target: Enode) async {
+        do {
+            let connection = try await rlpx.dial(target)
+            dialing.remove(target.nodeID)
+            await handle(connection)
+        } catch {
+            dialing.remove(target.nodeID)
+            let attempts = (dialSchedule[target.nodeID]?.attempts ?? 0) + 1
+            dialSchedule[target.nodeID] = (attempts, Date().timeIntervalSince1970 + dialBackoff.delay(attempt: attempts))
+            logger.debug("dial \(target.nodeID) failed: \(error)")
+        }
+    }
+
+    // MARK: - Receiving
+
+    /// Decodes one `shh` message and processes its envelopes; anything
+    /// malformed is dropped and logged, never trusted.
+    func receive(_ message: CapabilityMessage, from peer: NodeID) async {
+        guard message.capability == "shh" else { return }
+        let packet: WhisperPacket
+        do {
+            packet = try WhisperPacket.decode(code: message.id, data: message.payload, maxSize: policy.transport.maxMessageSize)
+        } catch {
+            logger.warning("bad shh packet from \(peer): \(error)")
+            links[peer]?.outbound.finish()
+            return
+        }
+        let envelopes: [Envelope]
+        switch packet {
+        case .messages(let batch): envelopes = batch
+        case .p2pMessage(let envelope): envelopes = [envelope]
+        default: return
+        }
+        for envelope in envelopes.prefix(256) { await process(envelope, from: peer) }
+    }
+
+    private func process(_ envelope: Envelope, from peer: NodeID) async {
+        let now = Self.unixNow()
+        do {
+            _ = try validator.validate(envelope, now: UInt32(clamping: now))
+        } catch {
+            if case .recentlyExpired = error { return }
+            logger.warning("envelope from \(peer) refused: \(error)")
+            return
+        }
+        guard envelope.topic == topic else { return }
+        guard seenEnvelopes.insert(envelope.hash).inserted else { return }
+        if seenEnvelopes.count > 16_384 { seenEnvelopes = [envelope.hash] }
+        let opened: OpenedMessage
+        do {
+            opened = try opener.open(envelope)
+        } catch {
+            logger.warning("envelope from \(peer) does not open: \(error)")
+            return
+        }
+        guard let signer = opened.signer?.nodeID, allowlist.contains(signer) else {
+            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
+            return
+        }
+        let message: WireMessage
+        do {
+            message = try WireMessage(decoding: opened.payload)
+        } catch {
+            logger.warning("malformed message from \(peer): \(error)")
+            return
+        }
+        switch message {
+        case .announcement(let bytes):
+            await accept(bytes, receivedAt: now)
+        case .ack(let bytes):
+            receiveAck(bytes, from: peer)
+        case .summary(let count, let hash):
+            if hash != setHash { sendEntries(to: peer) }
+            logger.trace("summary from \(peer): \(count) entries")
+        case .entries(let entries):
+            await merge(entries, receivedAt: now)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import HeraldCrypto
+import Membership
+
+/// The agent's own durable state beside the membership log: the outbox of
+/// announcements it made, per-recipient delivery state, and its Lamport
+/// clock. SQLite in WAL mode with `synchronous = FULL`: every write returns
+/// only once it is on disk.
+final class AgentStore: Sendable {
+    /// The store's file name inside the data directory.
+    static let fileName = "agent.sqlite"
+
+    /// One recipient's view of one outgoing announcement.
+    struct Delivery: Sendable, Hashable {
+        var announcementID: AnnouncementID
+        var recipient: NodeID
+        var acked: Bool
+        var decision: String?
+        var attempts: Int
+        var lastError: String?
+        /// Unix time (seconds, fractional) of the next resend.
+        var nextAttempt: Double
+    }
+
+    /// An announcement in the outbox.
+    struct Outgoing: Sendable {
+        var id: AnnouncementID
+        var encoded: [UInt8]
+        var createdAt: UInt64
+        var giveUpAt: UInt64
+    }
+
+    let path: String
+    private let pool: DatabasePool
+
+    init(path: String) throws(AgentError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), lamport INTEGER NOT NULL);
+                    INSERT INTO clock (id, lamport) VALUES (1, 0);
+                    CREATE TABLE outbox (
+                        id BLOB PRIMARY KEY, announcement BLOB NOT NULL,
+                        created_at INTEGER NOT NULL, give_up_at INTEGER NOT NULL);
+                    CREATE TABLE delivery (
+                        announcement_id BLOB NOT NULL REFERENCES outbox(id), recipient BLOB NOT NULL,
+                        acked INTEGER NOT NULL DEFAULT 0, decision TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT, next_attempt REAL NOT NULL DEFAULT 0,
+                        PRIMARY KEY (announcement_id, recipient));
+                    """)
+            }
+            try migrator.migrate(pool)
+        } catch {
+            throw .store(path: path, message: "\(error)")
+        }
+    }
+
+    /// Advances the clock past both its stored value and `observed`, durably, and returns the new time.
+    func nextLamportTime(after observed: UInt64) throws(AgentError) -> UInt64 {
+        try write { db in
+            let stored = try UInt64(Int64.fetchOne(db, sql: "SELECT lamport FROM clock WHERE id = 1") ?? 0)
+            let next = max(stored, observed) + 1
+            try db.execute(sql: "UPDATE clock SET lamport = ? WHERE id = 1", arguments: [Int64(clamping: next)])
+            return next
+        }
+    }
+
+    /// The stored Lamport time.
+    func lamportTime() throws(AgentError) -> UInt64 {
+        try read { db in try UInt64(Int64.fetchOne(db, sql: "SELECT lamport FROM clock WHERE id = 1") ?? 0) }
+    }
+
+    /// Stores an outgoing announcement and its recipients in one transaction.
+    func enqueue(_ announcement: SignedAnnouncement, recipients: [NodeID], createdAt: UInt64, giveUpAt: UInt64) throws(AgentError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO outbox (id, announcement, created_at, give_up_at) VALUES (?, ?, ?, ?)",
+                arguments: [Data(announcement.id.rawRepresentation), Data(announcement.encoded),
+                            Int64(clamping: createdAt), Int64(clamping: giveUpAt)])
+            for recipient in recipients {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO delivery (announcement_id, recipient) VALUES (?, ?)",
+                    arguments: [Data(announcement.id.rawRepresentation), Data(recipient.rawRepresentation)])
+            }
+        }
+    }
+
+    /// Outbox announcements that still have unacknowledged recipients and have not reached their give-up time.
+    func unfinished(now: UInt64) throws(AgentError) -> [Outgoing] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, announcement, created_at, give_up_at FROM outbox
+                WHERE give_up_at > ? AND EXISTS (SELECT 1 FROM delivery WHERE announcement_id = outbox.id AND acked = 0)
+                ORDER BY created_at
+                """, arguments: [Int64(clamping: now)])
+            return rows.compactMap(Self.outgoing)
+        }
+    }
+
+    /// The outbox entry for `id`, if this agent made it.
+    func outgoing(_ id: AnnouncementID) throws(AgentError) -> Outgoing? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT id, announcement, created_at, give_up_at FROM outbox WHERE id = ?",
+                             arguments: [Data(id.rawRepresentation)]).flatMap(Self.outgoing)
+        }
+    }
+
+    /// Every recipient's state for `id`, by node ID.
+    func deliveries(for id: AnnouncementID) throws(AgentError) -> [Delivery] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT recipient, acked, decision, attempts, last_error, next_attempt FROM delivery
+                WHERE announcement_id = ? ORDER BY recipient
+                """, arguments: [Data(id.rawRepresentation)])
+            return rows.compactMap { row -> Delivery? in
+                guard let recipient = try? NodeID(rawRepresentation: [UInt8](row[0] as Data)) else { return nil }
+                return Delivery(announcementID: id, recipient: recipient, acked: (row[1] as Int64) != 0,
+                                decision: row[2], attempts: Int(row[3] as Int64), lastError: row[4],
+                                nextAttempt: row[5])
+            }
+        }
+    }
+
+    /// Records a send attempt (or its failure) and when to try again.
+    func recordAttempt(_ id: AnnouncementID, recipient: NodeID, nextAttempt: Double, error: String?) throws(AgentError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE delivery SET attempts = attempts + 1, next_attempt = ?, last_error = ?
+                WHERE announcement_id = ? AND recipient = ? AND acked = 0
+                """, arguments: [nextAttempt, error, Data(id.rawRepresentation), Data(recipient.rawRepresentation)])
+        }
+    }
+
+    /// Records a verified ack; returns false when the recipient was not expected or had already acked.
+    @discardableResult
+    func recordAck(_ id: AnnouncementID, recipient: NodeID, decision: String) throws(AgentError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE delivery SET acked = 1, decision = ?, last_error = NULL
+                WHERE announcement_id = ? AND recipient = ? AND acked = 0
+                """, arguments: [decision, Data(id.rawRepresentation), Data(recipient.rawRepresentation)])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Checkpoints and closes the database.
+    func close() {
+        try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try? pool.close()
+    }
+
+    private static func outgoing(_ row: Row) -> Outgoing? {
+        guard let id = AnnouncementID(rawRepresentation: [UInt8](row[0] as Data)) else { return nil }
+        return Outgoing(id: id, encoded: [UInt8](row[1] as Data), createdAt: UInt64(max(0, row[2] as Int64)),
+                        giveUpAt: UInt64(max(0, row[3] as Int64)))
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
+        do { return try pool.write(body) } catch { throw .store(path: path, message: "\(error)") }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
+        do { return try pool.read(body) } catch { throw .store(path: path, message: "\(error)") }
+    }
+}

@@ -1,0 +1,65 @@
+import HeraldCrypto
+import Membership
+
+/// What an operator asks the agent to announce.
+public struct AnnounceRequest: Codable, Sendable {
+    /// `join` or `leave`.
+    public var kind: String
+    /// The subject node's enode URL.
+    public var enode: String
+    /// Roles for a join.
+    public var roles: [String]
+    /// The subject's own agent endpoint (`host:port`), so members can reach it.
+    public var agentEndpoint: String?
+
+    public init(kind: String, enode: String, roles: [String] = [], agentEndpoint: String? = nil) {
+        self.kind = kind
+        self.enode = enode
+        self.roles = roles
+        self.agentEndpoint = agentEndpoint
+    }
+}
+
+/// The state of one announcement as `herald status ID` shows it.
+public struct AnnouncementStatus: Codable, Sendable, Equatable {
+    /// One expected recipient.
+    public struct Recipient: Codable, Sendable, Equatable {
+        public var node: String
+        public var acked: Bool
+        public var decision: String?
+        public var attempts: Int
+        public var lastError: String?
+    }
+    /// Full hex ID.
+    public var id: String
+    /// This agent's own decision, as of now.
+    public var decision: String
+    /// Expected recipients (empty when another agent made the announcement).
+    public var recipients: [Recipient]
+    /// Recipients that acknowledged.
+    public var acked: Int { recipients.filter(\.acked).count }
+}
+
+/// A member as the control API reports it.
+public struct MemberInfo: Codable, Sendable, Equatable {
+    public var node: String
+    public var enode: String
+    public var agentEndpoint: String?
+    public var roles: [String]
+}
+
+/// The member list, its digest and the log head.
+public struct MembersInfo: Codable, Sendable, Equatable {
+    public var members: [MemberInfo]
+    public var digest: String
+    public var logEntries: UInt64
+    public var logHead: String
+}
+
+/// A connected peer.
+public struct PeerStatus: Codable, Sendable, Equatable {
+    public var node: String
+    public var direction: String
+    public var address: String
+    public var client: String
+}

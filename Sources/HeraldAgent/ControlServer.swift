@@ -1,0 +1,78 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Serves the control socket: a Unix socket, mode 0600, one JSON request
+/// per line (see ``ControlRequest``).
+struct ControlServer: Sendable {
+    let path: String
+    let agent: HeraldAgent
+
+    func run() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // Only the agent's user may talk to it.
+        chmod(path, 0o600)
+        try await withTaskCancellationHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await client in inbound {
+                        group.addTask { try? await self.serve(client) }
+                    }
+                }
+            }
+        } onCancel: {
+            server.channel.close(promise: nil)
+        }
+        unlink(path)
+    }
+
+    private func serve(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
+        try await client.executeThenClose { inbound, outbound in
+            var pending: [UInt8] = []
+            for try await var buffer in inbound {
+                pending += buffer.readBytes(length: buffer.readableBytes) ?? []
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(pending[..<newline])
+                    pending.removeFirst(newline + 1)
+                    let response = await handle(line)
+                    var bytes = (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"internal"}"#.utf8)
+                    bytes.append(UInt8(ascii: "\n"))
+                    try await outbound.write(ByteBuffer(bytes: bytes))
+                }
+                if pending.count > ControlRequest.maxLineLength { return }
+            }
+        }
+    }
+
+    private func handle(_ line: [UInt8]) async -> ControlResponse {
+        guard let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) else {
+            return ControlResponse(error: "malformed request")
+        }
+        do {
+            switch request.command {
+            case "announce":
+                guard let announce = request.announce else { return ControlResponse(error: "announce needs its fields") }
+                return ControlResponse(status: try await agent.announce(announce))
+            case "approve":
+                return ControlResponse(status: try await agent.approve(request.id ?? ""))
+            case "status":
+                return ControlResponse(status: try await agent.status(request.id ?? ""))
+            case "members":
+                return ControlResponse(members: await agent.members())
+            case "peers":
+                return ControlResponse(peers: await agent.peers())
+            case "enode":
+                return ControlResponse(enode: await agent.enodeURL())
+            default:
+                return ControlResponse(error: "unknown command '\(request.command)'")
+            }
+        } catch {
+            return ControlResponse(error: error.description)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import HeraldCrypto
+import Logging
+import Membership
+import NIOCore
+import NIOPosix
+import NodeAdapters
+import RLPx
+import ServiceLifecycle
+import Whisper
+
+/// The agent beside one node: it listens for and dials other agents over
+/// RLPx (`shh/6`), delivers its own announcements until every expected
+/// recipient has acknowledged, logs and acknowledges what it receives, keeps
+/// peers' logs in step (anti-entropy) and applies the member list through
+/// the node adapters.
+///
+/// Run it as a `Service` (``run()``); it stops on cancellation or graceful shutdown.
+public actor HeraldAgent: Service {
+    /// This agent's (and its node's) ID.
+    public nonisolated let nodeID: NodeID
+    let configuration: AgentConfiguration
+    let key: Secp256k1.PrivateKey
+    let policy: Policy
+    let log: MembershipLog
+    let store: AgentStore
+    let adapters: [any NodeAdapter]
+    let rlpx: RLPxNode
+    let allowlist: Allowlist
+    let sealer: EnvelopeSealer
+    let opener: EnvelopeOpener
+    let validator: EnvelopeValidator
+    let topic: Topic
+    let logger: Logger
+    let retry: Backoff
+    let dialBackoff = Backoff(base: 0.2, max: 30)
+
+    struct Link {
+        var id: Int
+        var info: PeerInfo
+        var outbound: AsyncStream<CapabilityMessage>.Continuation
+    }
+    var links: [NodeID: Link] = [:]
+    var nextLinkID = 0
+    var dialing: Set<NodeID> = []
+    var dialSchedule: [NodeID: (attempts: Int, next: Double)] = [:]
+    var setHash: [UInt8]
+    var maxSeenLamport: UInt64
+    var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
+    var seenEnvelopes: Set<Keccak256.Digest> = []
+    var appliedDigest: MembershipDigest?
+    var applying = false
+    var applyAgain = false
+    /// When a failed apply may be retried (Unix time), so that a refusing adapter is not hammered.
+    var nextApplyRetry: Double = 0
+    /// The bound RLPx port once ``run()`` is listening.
+    public private(set) var listeningPort: Int?
+
+    /// Opens the agent's state: node key, policy, membership log, agent store, adapters.
+    ///
+    /// - Throws: ``AgentError`` naming the file or setting at fault.
+    public init(configuration: AgentConfiguration,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger? = nil) async throws(AgentError) {
+        self.configuration = configuration
+        do {
+            key = try NodeKeyFile.read(from: configuration.nodeKey)
+        } catch {
+            throw .configuration(path: configuration.nodeKey, message: "\(error)")
+        }
+        nodeID = key.publicKey.nodeID
+        do {
+            policy = try PolicyLoader.load(contentsOf: configuration.policy)
+        } catch {
+            throw .configuration(path: configuration.policy, message: "\(error)")
+        }
+        var logger = logger ?? Logger(label: "herald.agent")
+        logger[metadataKey: "node"] = "\(nodeID.hex.prefix(8))"
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        self.logger = logger
+        let symmetricKey = try ConsortiumKey.resolve(configuration.consortiumKey ?? policy.consortium.keyReference)
+        topic = Topic(name: policy.consortium.name)
+        let ttl = UInt32(clamping: max(1, policy.delivery.envelopeTTL))
+        sealer = EnvelopeSealer(topic: topic, encryption: .symmetric(symmetricKey), signingKey: key, timeToLive: ttl,
+                                proofOfWorkTarget: 0, maxEnvelopeSize: policy.transport.maxEnvelopeSize)
+        opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
+        validator = EnvelopeValidator(maxEnvelopeSize: policy.transport.maxEnvelopeSize,
+                                      minimumProofOfWork: policy.transport.minPoW)
+        retry = Backoff(base: Double(max(1, policy.delivery.retryBase)), max: Double(max(1, policy.delivery.retryMax)))
+        do {
+            adapters = try configuration.adapters.map { configuration throws(NodeAdapterError) in try configuration.makeAdapter() }
+        } catch {
+            throw .configuration(path: "adapters", message: "\(error)")
+        }
+        let directory = URL(fileURLWithPath: configuration.dataDirectory)
+        let log: MembershipLog
+        do {
+            log = try MembershipLog(path: directory.appendingPathComponent(MembershipLog.fileName).path, policy: policy)
+        } catch {
+            throw .store(path: configuration.dataDirectory, message: "\(error)")
+        }
+        let store = try AgentStore(path: directory.appendingPathComponent(AgentStore.fileName).path)
+        let allowlist = Allowlist()
+
+        var rlpxConfiguration = RLPxConfiguration(
+            privateKey: key, clientID: "Herald/0.1",
+            protocols: [LocalProtocol(capability: Capability(name: "shh", version: 6), messageIDCount: 128)],
+            isAllowed: { [allowlist] node in allowlist.contains(node) })
+        rlpxConfiguration.timeouts.dial = .seconds(3)
+        rlpxConfiguration.limits.maxMessageSize = min(rlpxConfiguration.limits.maxMessageSize, policy.transport.maxMessageSize)
+        rlpx = RLPxNode(configuration: rlpxConfiguration, eventLoopGroup: eventLoopGroup)
+
+        // Rebuild the in-memory indexes from the log (restart resumes from disk).
+        var setHash = [UInt8](repeating: 0, count: 32)
+        var maxSeenLamport: UInt64 = 0
+        var pendingJoins: [NodeID: String] = [:]
+        var from: UInt64 = 0
+        while let page = try? log.entries(from: from, limit: 1000), !page.isEmpty {
+            for entry in page {
+                HeraldAgent.xor(&setHash, entry.announcementID)
+                if let signed = try? SignedAnnouncement(decoding: entry.announcement) {
+                    maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
+                    HeraldAgent.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
+                }
+            }
+            from = page[page.count - 1].index + 1
+        }
+        if let stored = try? store.lamportTime() { maxSeenLamport = max(maxSeenLamport, stored) }
+        allowlist.replace(with: HeraldAgent.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
+        self.log = log
+        self.store = store
+        self.allowlist = allowlist
+        self.setHash = setHash
+        self.maxSeenLamport = maxSeenLamport
+        self.pendingJoins = pendingJoins
+    }
+
+    // MARK: - Service
+
+    /// Listens, dials, delivers, exchanges summaries and serves the control
+    /// socket until cancelled or asked to shut down gracefully; then closes
+    /// every connection and the databases.
+    public func run() async throws {
+        let listener = try await rlpx.listen(on: configuration.listen.host, port: Int(configuration.listen.port))
+        listeningPort = listener.port
+        logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
+        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
+        await applyIfChanged()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.dialLoop() }
+                group.addTask { await self.periodic(every: .milliseconds(200)) { await $0.deliveryTick() } }
+                group.addTask {
+                    let interval = Duration.milliseconds(max(50, self.configuration.antiEntropyIntervalMilliseconds))
+                    await self.periodic(every: interval) { await $0.sendSummaries() }
+                }
+                group.addTask { await self.logEvents() }
+                if let control {
+                    group.addTask {
+                        do { try await control.run() } catch is CancellationError {} catch {
+                            self.logger.error("control socket: \(error)")
+                        }
+                    }
+                }
+                for await connection in listener.connections {
+                    group.addTask { await self.handle(connection) }
+                }
+                await self.closeAllLinks()
+                group.cancelAll()
+            }
+        }
+        await listener.close()
+        store.close()
+        try? log.close()
+        logger.info("stopped")
+    }
+
+    /// This agent's enode URL (its RLPx endpoint) once listening.
+    public func enodeURL() -> String? {
+        guard let port = listeningPort, let host = Enode("enode://\(Hex.encode(key.publicKey.rawRepresentation))@\(configuration.listen.host):\(port)")?.host
+        else { return nil }
+        return rlpx.enode(host: host, port: UInt16(port)).description
+    }
+
+    private func periodic(every interval: Duration, _ body: @Sendable (HeraldAgent) async -> Void) async {
+        while !Task.isCancelled {
+            await body(self)
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func logEvents() async {
+        for await event in rlpx.events {
+            if case .refused = event { logger.notice("\(event)") } else { logger.debug("\(event)") }
+        }
+    }
+
+    static func unixNow() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
+
+    static func xor(_ hash: inout [UInt8], _ id: AnnouncementID) {
+        for (index, byte) in id.rawRepresentation.enumerated() { hash[index] ^= byte }
+    }
+
+    /// Remembers the subject and agent endpoint of a pending join (allowlist and dial targets).
+    static func note(_ signed: SignedAnnouncement, decision: PolicyDecision, pendingJoins: inout [NodeID: String]) {
+        let announcement = signed.announcement
+        guard announcement.kind == .join, case .pending = decision else { return }
+        var url = ""
+        if let endpoint = announcement.agentEndpoint, let enode = Enode(announcement.subjectEnode) {
+            url = "enode://\(Hex.encode(enode.publicKey.rawRepresentation))@\(endpoint)"
+        }
+        pendingJoins[announcement.subject] = url
+    }
+
+    /// Current members, policy identities and subjects of pending joins.
+    static func allowed(log: MembershipLog, policy: Policy, pendingJoins: [NodeID: String]) -> Set<NodeID> {
+        var nodes = Set(log.members.map(\.node))
+        nodes.formUnion(policy.identities.map(\.node))
+        nodes.formUnion(pendingJoins.keys)
+        return nodes
+    }
+}
