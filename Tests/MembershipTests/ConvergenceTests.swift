@@ -1,18 +1,7 @@
 import HeraldCrypto
+import TestSupport
 import Testing
 @testable import Membership
-
-/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Convergence property")
 struct ConvergenceTests {
@@ -20,7 +9,7 @@ struct ConvergenceTests {
 
     /// A random set of joins, leaves and approvals with conflicting Lamport times.
     static func randomSet(seed: UInt64, size: Int) -> [SignedAnnouncement] {
-        var rng = SplitMix64(state: seed)
+        var rng = SeededGenerator(seed: seed)
         var made: [SignedAnnouncement] = []
         let subjects = [2, 3, 4, 7, 8, 9]
         let announcers = [1, 2, 3, 4, 7]
@@ -52,7 +41,7 @@ struct ConvergenceTests {
     func permutations(seed: Int) {
         let set = Self.randomSet(seed: UInt64(seed) &* 7919 &+ 1, size: 14)
         let reference = MembershipState(policy: F.policy, announcements: set)
-        var rng = SplitMix64(state: UInt64(seed) &+ 99)
+        var rng = SeededGenerator(seed: UInt64(seed) &+ 99)
         for _ in 0..<12 {
             var state = MembershipState(policy: F.policy)
             for announcement in set.shuffled(using: &rng) { state.insert(announcement) }
@@ -88,7 +77,7 @@ struct ConvergenceTests {
     @Test("replays across snapshot boundaries agree with a from-scratch state")
     func snapshots() {
         // More announcements than the snapshot interval, inserted out of order.
-        var rng = SplitMix64(state: 42)
+        var rng = SeededGenerator(seed: 42)
         var set: [SignedAnnouncement] = []
         for index in 0..<(MembershipState.snapshotInterval * 2 + 40) {
             let subject = [4, 7, 8][index % 3]

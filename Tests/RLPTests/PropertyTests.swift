@@ -13,11 +13,11 @@ struct PropertyTests {
             // Single bytes straddling 0x80, the lone-byte / wrapped boundary.
             return [UInt8.random(in: 0x70...0x90, using: &generator)]
         case 4..<8:
-            return randomBytes(Int.random(in: 0...70, using: &generator), using: &generator)
+            return generator.bytes(Int.random(in: 0...70, using: &generator))
         default:
             var length = boundaryLengths.randomElement(using: &generator)!
             if length >= 1024 && Bool.random(using: &generator) { length = 57 }   // keep big ones rare
-            return randomBytes(length, using: &generator)
+            return generator.bytes(length)
         }
     }
 
@@ -99,7 +99,7 @@ struct PropertyTests {
     func uint256Roundtrip() throws {
         var generator = SeededGenerator(seed: 256)
         for _ in 0..<1000 {
-            var value = randomBytes(32, using: &generator)
+            var value = generator.bytes(32)
             let zeros = Int.random(in: 0...32, using: &generator)
             for index in 0..<zeros { value[index] = 0 }
             let stripped = Array(value.drop { $0 == 0 })

@@ -1,35 +1,5 @@
+import TestSupport
 import RLP
-
-/// Deterministic generator (SplitMix64) so that a failing property case can
-/// be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// `count` random bytes.
-func randomBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
-    var index = 0
-    while index < count {
-        var word = generator.next()
-        for _ in 0..<8 where index < count {
-            bytes[index] = UInt8(truncatingIfNeeded: word)
-            word >>= 8
-            index += 1
-        }
-    }
-    return bytes
-}
 
 /// Minimal big-endian bytes of an integer (empty for zero), computed
 /// independently of the encoder for cross-checking.
