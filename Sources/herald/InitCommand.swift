@@ -40,7 +40,15 @@ struct InitCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard AgentEndpoint(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 0.0.0.0:30310") }
-        for peer in peers where Enode(peer) == nil { throw ValidationError("--peer \(peer) is not an enode URL with host and port") }
+        for peer in peers {
+            let enode: Enode
+            do {
+                enode = try Enode(parsing: peer)
+            } catch {
+                throw ValidationError("--peer \(peer): \(error)")
+            }
+            guard enode.host != nil else { throw ValidationError("--peer \(peer): no host and port to dial") }
+        }
     }
 
     func run() async throws {
