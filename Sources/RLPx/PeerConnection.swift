@@ -8,8 +8,9 @@ import NIOCore
 /// called from anywhere. Read promptly: while messages wait unread, the
 /// socket is not read either (back-pressure), Pings go unanswered and the
 /// idle timeout runs. Every connection must be closed by its owner
-/// (`run` does it on return); as a safety net a connection that is dropped
-/// unclosed closes its socket.
+/// (`run` does it on return, `close(reason:)` otherwise): one dropped
+/// unclosed has its socket closed by `deinit`, but SwiftNIO's writer traps
+/// on it in debug builds, so that such a leak is found in tests.
 public final class PeerConnection: Sendable {
     /// Identity and negotiated parameters of the peer.
     public let peer: PeerInfo

@@ -129,8 +129,13 @@ public final class RLPxListener: Sendable {
                         group.addTask {
                             guard let connection = try? await RLPxNode.admit(channel: channel, established: established,
                                                                              configuration: configuration) else { return }
-                            if case .dropped = sink.yield(connection) {
-                                await connection.close(reason: .tooManyPeers)
+                            // A connection nobody will take must be closed here: dropping it
+                            // unclosed traps in NIOAsyncWriter's deinit.
+                            switch sink.yield(connection) {
+                            case .enqueued: break
+                            case .dropped: await connection.close(reason: .tooManyPeers)
+                            case .terminated: await connection.close(reason: .quitting)
+                            @unknown default: await connection.close(reason: .quitting)
                             }
                         }
                     }
