@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Whisper", targets: ["Whisper"]),
         .library(name: "RLPx", targets: ["RLPx"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "HeraldAgent", targets: ["HeraldAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -102,14 +103,27 @@ let package = Package(
             ]
         ),
 
-        // Shared by the test targets: locating and decoding Tests/TestVectors.
+        // Shared by the test targets: locating and decoding Tests/TestVectors,
+        // seeded randomness, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A recording JSON-RPC 2.0 node (HTTP, http+unix, IPC) for adapter and agent tests.
+        .target(
+            name: "FakeNode",
+            dependencies: [
+                "HeraldCrypto", "NodeAdapters", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/FakeNode"
+        ),
         .testTarget(name: "HeraldCryptoTests", dependencies: ["HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(name: "RLPTests", dependencies: ["RLP", "TestSupport"]),
         .testTarget(
             name: "NodeAdaptersTests",
             dependencies: [
-                "NodeAdapters", "HeraldCrypto", "TestSupport",
+                "NodeAdapters", "HeraldCrypto", "TestSupport", "FakeNode",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -123,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAgentTests",
-            dependencies: ["HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper"]
+            dependencies: ["HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode"]
         ),
         .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),

@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
 import Testing
+import FakeNode
+import TestSupport
 @testable import NodeAdapters
 
 @Suite("JSON-RPC client")

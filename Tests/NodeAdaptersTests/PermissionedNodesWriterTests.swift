@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import FakeNode
+import TestSupport
 @testable import NodeAdapters
 
 @Suite("goquorum-files adapter")

@@ -36,37 +36,3 @@ enum Fixtures {
         return try String(contentsOf: url, encoding: .utf8)
     }
 }
-
-/// A temporary directory removed by `remove()` (tests call it in `defer`).
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/herald-na-XXXXXX".utf8CString)
-        guard let result = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
-        path = String(cString: result)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: file(name), atomically: false, encoding: .utf8)
-    }
-
-    func read(_ name: String) throws -> String {
-        try String(contentsOfFile: file(name), encoding: .utf8)
-    }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
-
-    /// The inode number, to see whether a file was replaced.
-    func inode(_ name: String) -> UInt64? {
-        var info = stat()
-        guard stat(file(name), &info) == 0 else { return nil }
-        return UInt64(info.st_ino)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}

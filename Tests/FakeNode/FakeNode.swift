@@ -1,40 +1,58 @@
 import Foundation
 import HeraldCrypto
 import NIOConcurrencyHelpers
-@testable import NodeAdapters
+import NodeAdapters
 
 /// A node's JSON-RPC behaviour as the spec describes it (geth/GoQuorum admin
 /// namespace §2.3/§3.2, Besu PERM §4.2): keeps a peer set and an allowlist,
 /// records every call, and fails calls on demand.
-final class FakeNode: Sendable {
-    struct Call: Sendable, Equatable, CustomStringConvertible {
-        var method: String
-        var params: [String]   // string parameters, arrays flattened
-        var description: String { "\(method)(\(params.joined(separator: ",")))" }
+package final class FakeNode: Sendable {
+    /// One recorded request.
+    package struct Call: Sendable, Equatable, CustomStringConvertible {
+        /// The JSON-RPC method.
+        package var method: String
+        /// String parameters, arrays flattened.
+        package var params: [String]
+
+        /// Creates a call.
+        package init(method: String, params: [String]) {
+            self.method = method
+            self.params = params
+        }
+
+        package var description: String { "\(method)(\(params.joined(separator: ",")))" }
     }
 
-    struct State: Sendable {
-        var peers: [String] = []          // static/connected peers (enode URLs as given)
-        var trusted: [String] = []
-        var allowlist: [String] = []
-        var fixed: Set<String> = []       // Besu bootnodes/static nodes
-        var connectOnAdd = true
-        var calls: [Call] = []
-        var failures: [String: [(code: Int, message: String)?]] = [:]   // nil: let this call through
-        var permissionsFile: String?      // Besu file for perm_reloadPermissionsFromFile
-        var requiredToken: String?
-        var authorizationHeaders: [String] = []
+    /// The node's peer set, allowlist, recorded calls and pending failures.
+    package struct State: Sendable {
+        package var peers: [String] = []          // static/connected peers (enode URLs as given)
+        package var trusted: [String] = []
+        package var allowlist: [String] = []
+        package var fixed: Set<String> = []       // Besu bootnodes/static nodes
+        package var connectOnAdd = true
+        package var calls: [Call] = []
+        package var failures: [String: [(code: Int, message: String)?]] = [:]   // nil: let this call through
+        package var permissionsFile: String?      // Besu file for perm_reloadPermissionsFromFile
+        package var requiredToken: String?
+        package var authorizationHeaders: [String] = []
     }
 
-    let state = NIOLockedValueBox(State())
+    /// Everything the node holds, behind a lock.
+    package let state = NIOLockedValueBox(State())
 
-    var calls: [Call] { state.withLockedValue { $0.calls } }
-    var methods: [String] { calls.map(\.method) }
+    /// A node with no peers and an empty allowlist.
+    package init() {}
 
-    func clearCalls() { state.withLockedValue { $0.calls = [] } }
+    /// Every call received so far, in order.
+    package var calls: [Call] { state.withLockedValue { $0.calls } }
+    /// The methods of ``calls``.
+    package var methods: [String] { calls.map(\.method) }
+
+    /// Forgets the recorded calls.
+    package func clearCalls() { state.withLockedValue { $0.calls = [] } }
 
     /// After `skipping` successful calls, the next `times` calls of `method` fail with `code`/`message`.
-    func fail(_ method: String, skipping: Int = 0, times: Int = 1, code: Int = -32000, message: String) {
+    package func fail(_ method: String, skipping: Int = 0, times: Int = 1, code: Int = -32000, message: String) {
         state.withLockedValue {
             $0.failures[method, default: []] += Array(repeating: nil, count: skipping) + Array(repeating: (code, message), count: times)
         }
@@ -43,7 +61,7 @@ final class FakeNode: Sendable {
     private static func key(_ url: String) -> Secp256k1.PublicKey? { (try? Enode(parsing: url))?.publicKey }
 
     /// Handles one request body; returns the response body.
-    func handle(_ body: [UInt8]) -> [UInt8] {
+    package func handle(_ body: [UInt8]) -> [UInt8] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
               let method = object["method"] as? String else {
             return Self.encode(["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "message": "Parse error"]])
@@ -72,9 +90,10 @@ final class FakeNode: Sendable {
         }
     }
 
-    struct NodeFailure: Error {
-        var code: Int
-        var message: String
+    /// A JSON-RPC error the node answers with.
+    package struct NodeFailure: Error {
+        package var code: Int
+        package var message: String
     }
 
     private static func respond(_ method: String, params: [Any], state: inout State) -> Result<Any, NodeFailure> {

@@ -2,17 +2,22 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-@testable import NodeAdapters
+import NodeAdapters
+import TestSupport
 
 /// A JSON-RPC 2.0 server for the tests, backed by a ``FakeNode``: HTTP on
 /// 127.0.0.1 (port 0), HTTP on a Unix socket (`http+unix`), and geth-style
 /// newline-delimited JSON on an IPC Unix socket. Use ``withServer(_:)``,
-/// which always shuts it down.
-final class JSONRPCTestServer: Sendable {
-    let node: FakeNode
-    let httpURL: String
-    let httpUnixURL: String
-    let ipcURL: String
+/// which always shuts it down, or pair ``start()`` with ``shutdown()``.
+package final class JSONRPCTestServer: Sendable {
+    /// The node behind every front: its state and the calls it recorded.
+    package let node: FakeNode
+    /// `http://127.0.0.1:PORT`.
+    package let httpURL: String
+    /// `http+unix://PATH`.
+    package let httpUnixURL: String
+    /// `ipc://PATH` (geth IPC framing).
+    package let ipcURL: String
     private let channels: [any Channel]
     private let directory: TemporaryDirectory
 
@@ -27,7 +32,7 @@ final class JSONRPCTestServer: Sendable {
     }
 
     /// Starts a server, runs `body`, and shuts the server down whatever happens.
-    static func withServer<T>(_ body: (JSONRPCTestServer) async throws -> T) async throws -> T {
+    package static func withServer<T>(_ body: (JSONRPCTestServer) async throws -> T) async throws -> T {
         let server = try await start()
         do {
             let result = try await body(server)
@@ -39,7 +44,8 @@ final class JSONRPCTestServer: Sendable {
         }
     }
 
-    private static func start() async throws -> JSONRPCTestServer {
+    /// Starts a server; the caller must call ``shutdown()`` whatever happens.
+    package static func start() async throws -> JSONRPCTestServer {
         let node = FakeNode()
         let directory = try TemporaryDirectory()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -69,7 +75,8 @@ final class JSONRPCTestServer: Sendable {
         return server
     }
 
-    private func shutdown() async throws {
+    /// Closes every listening socket and removes the sockets' directory.
+    package func shutdown() async throws {
         for channel in channels { try? await channel.close() }
         directory.remove()
     }
