@@ -7,7 +7,9 @@ extension HeraldAgent {
     /// The state of announcement `idText` (full hex): this agent's decision and, for its own, every recipient's.
     public func status(_ idText: String) throws(AgentError) -> AnnouncementStatus {
         guard let id = AnnouncementID(hex: idText) else { throw .invalidRequest("\(idText) is not a 64-digit hex announcement ID") }
-        let decision = log.state.status(of: id, at: Self.unixNow())
+        // The state knows what it holds; one rejected on arrival (expired,
+        // forged announcer, ...) is only in the log, with its reason.
+        let decision = log.state.status(of: id, at: Self.unixNow()) ?? (try? log.entry(for: id))?.decision
         let deliveries = try store.deliveries(for: id)
         guard decision != nil || !deliveries.isEmpty else { throw .unknownAnnouncement(idText) }
         return AnnouncementStatus(

@@ -1,8 +1,12 @@
 import Foundation
 import HeraldCrypto
 @testable import HeraldAgent
+import Membership
+import NIOPosix
 import NodeAdapters
+import RLPx
 import Testing
+import Whisper
 
 /// In-process agents on 127.0.0.1 in temporary directories; everything a
 /// fixture starts it stops and removes.
@@ -118,5 +122,133 @@ enum AgentFixtures {
 
     static func until(_ what: String, within limit: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws {
         _ = try await eventually(what, within: limit) { try await condition() ? true : nil }
+    }
+}
+
+// MARK: - Hand-made peers and adapter run counting (hostile-announcement tests)
+
+extension AgentFixtures {
+    /// An `exec` adapter that appends one line (the member count) to `runs.log` in agent `n`'s
+    /// directory each time it actually applies a list; the agent's configuration gets it appended.
+    static func countAdapterRuns(_ configuration: inout AgentConfiguration) -> URL {
+        let log = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("runs.log")
+        configuration.adapters.append(.exec(ExecConfiguration(
+            command: "cat >/dev/null; echo \"$HERALD_MEMBER_COUNT\" >> '\(log.path)'", timeoutSeconds: 10)))
+        return log
+    }
+
+    /// Lines in an adapter run log (0 when it does not exist yet).
+    static func runs(_ log: URL) -> Int {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    /// Waits until `agent` has applied its current member list and no apply is in flight.
+    static func settled(_ agent: HeraldAgent) async throws {
+        try await until("member list applied") {
+            let (applied, current, applying) = await (agent.appliedDigest, agent.log.digest, agent.applying)
+            return applied == current && !applying
+        }
+    }
+
+    /// A test-side peer speaking the agents' wire format by hand: RLPx (`shh/6`) as node `n`,
+    /// Whisper envelopes sealed with the consortium key, ``WireMessage`` inside.
+    struct HandPeer: Sendable {
+        let key: Secp256k1.PrivateKey
+        let policy: Policy
+        let symmetricKey: SymmetricKey
+        let rlpx: RLPxNode
+
+        init(_ n: Int, policy path: String, consortiumKey: String) throws {
+            key = AgentFixtures.key(n)
+            policy = try PolicyLoader.load(contentsOf: path)
+            symmetricKey = try ConsortiumKey.resolve("file:" + consortiumKey)
+            rlpx = RLPxNode(
+                configuration: RLPxConfiguration(
+                    privateKey: key, clientID: "hand-peer",
+                    protocols: [LocalProtocol(capability: Capability(name: "shh", version: 6), messageIDCount: 128)],
+                    isAllowed: { _ in true }),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        }
+
+        static var now: UInt64 { UInt64(Date().timeIntervalSince1970) }
+
+        /// An announcement by node `announcer` under the shared policy, valid for an hour from `issuedAt`.
+        func announcement(_ kind: AnnouncementKind, subject: Int, by announcer: Int, lamport: UInt64,
+                          issuedAt: UInt64 = HandPeer.now, lifetime: UInt64 = 3600,
+                          approving: AnnouncementID? = nil) -> Announcement {
+            Announcement(consortium: policy.consortium.name, kind: kind, subject: AgentFixtures.key(subject).publicKey.nodeID,
+                         subjectEnode: kind == .join ? AgentFixtures.nodeEnode(subject) : "", lamportTime: lamport,
+                         issuedAt: issuedAt, expiresAt: issuedAt + lifetime, policyHash: policy.hash,
+                         approvedID: approving, announcer: AgentFixtures.key(announcer).publicKey.nodeID)
+        }
+
+        /// `announcement` signed by its announcer's key.
+        func signed(_ announcement: Announcement) throws -> SignedAnnouncement {
+            let announcer = try #require((1...255).first { AgentFixtures.key($0).publicKey.nodeID == announcement.announcer })
+            return try SignedAnnouncement.sign(announcement, with: AgentFixtures.key(announcer))
+        }
+
+        /// One `shh` Messages packet holding `message` in a fresh envelope signed by `signer` (default: this peer).
+        func packet(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil) throws -> CapabilityMessage {
+            let sealer = EnvelopeSealer(topic: Topic(name: policy.consortium.name), encryption: .symmetric(symmetricKey),
+                                        signingKey: signer ?? key, timeToLive: 60)
+            let envelope = try sealer.seal(message.encoded(), now: UInt32(Self.now))
+            return CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode,
+                                     payload: WhisperPacket.messages([envelope]).encodedData())
+        }
+
+        /// Dials `agent`, runs `body` while collecting the acks the agent sends, then disconnects.
+        func session<T: Sendable>(with agent: Running, _ body: (Session) async throws -> T) async throws -> T {
+            let connection = try await rlpx.dial(try #require(Enode(agent.enode)))
+            let inbox = Inbox(opener: EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true))
+            return try await connection.run { messages, sender in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await message in messages { inbox.take(message) } }
+                    defer { group.cancelAll() }
+                    return try await body(Session(peer: self, sender: sender, inbox: inbox))
+                }
+            }
+        }
+    }
+
+    /// What a ``HandPeer`` sends and has received on one connection.
+    struct Session: Sendable {
+        let peer: HandPeer
+        let sender: PeerConnection.Sender
+        let inbox: Inbox
+
+        func send(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil) async throws {
+            try await sender.send(peer.packet(message, envelopeSigner: signer))
+        }
+
+        /// Waits for at least `count` acks of `id` and returns them in arrival order.
+        @discardableResult
+        func acks(of id: AnnouncementID, count: Int = 1, within limit: Duration = .seconds(20)) async throws -> [Ack] {
+            try await eventually("\(count) ack(s) of \(id.hex.prefix(8))", within: limit) {
+                let acks = inbox.acks(of: id)
+                return acks.count >= count ? acks : nil
+            }
+        }
+    }
+
+    /// Acks received on a ``HandPeer`` connection (opened, decoded and signature-checked).
+    final class Inbox: @unchecked Sendable {
+        private let lock = NSLock()
+        private let opener: EnvelopeOpener
+        private var received: [Ack] = []
+
+        init(opener: EnvelopeOpener) { self.opener = opener }
+
+        func take(_ message: CapabilityMessage) {
+            guard message.capability == "shh",
+                  case .messages(let envelopes)? = try? WhisperPacket.decode(code: message.id, data: message.payload) else { return }
+            for envelope in envelopes {
+                guard let opened = try? opener.open(envelope), let wire = try? WireMessage(decoding: opened.payload),
+                      case .ack(let bytes) = wire, let ack = try? SignedAck(decoding: bytes) else { continue }
+                lock.withLock { received.append(ack.ack) }
+            }
+        }
+
+        func acks(of id: AnnouncementID) -> [Ack] { lock.withLock { received.filter { $0.announcementID == id } } }
     }
 }
