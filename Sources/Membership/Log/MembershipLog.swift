@@ -50,7 +50,7 @@ public final class MembershipLog: @unchecked Sendable {
         self.path = path
         self.policy = policy
         do {
-            pool = try DatabasePool(path: path, configuration: LogSchema.configuration())
+            pool = try DatabasePool.durable(path: path, configuration: LogSchema.configuration())
             try LogSchema.migrator.migrate(pool)
         } catch {
             // A damaged file: name the first entry that cannot be read, if the audit can.
@@ -237,8 +237,9 @@ public final class MembershipLog: @unchecked Sendable {
 }
 
 extension MembershipLog {
-    /// A connection pragma as the log's connections see it (for tests: `synchronous`, `journal_mode`).
+    /// A pragma as the writing connection sees it, the one whose commits
+    /// must be durable (for tests: `synchronous`, `journal_mode`).
     func pragma(_ name: String) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+        try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 }
