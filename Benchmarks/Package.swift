@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "Herald", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -16,7 +17,7 @@ let package = Package(
         .systemLibrary(name: "OpenSSLReference", path: "OpenSSLReference"),
         // Keccak-256 (against OpenSSL SHA3-256), secp256k1, ECIES.
         .executableTarget(
-            name: "Crypto",
+            name: "CryptoSuite",   // not "Crypto": swift-crypto (via HeraldAgent's HTTP client) has a module of that name
             dependencies: [
                 "OpenSSLReference",
                 .product(name: "HeraldCrypto", package: "Herald"),
@@ -68,6 +69,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "RLPxTransport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Announce → all acked across N in-process agents on loopback; envelopes and bytes per announcement.
+        .executableTarget(
+            name: "AgentDelivery",
+            dependencies: [
+                .product(name: "HeraldAgent", package: "Herald"),
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "AgentDelivery",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

@@ -74,6 +74,14 @@ extension HeraldAgent {
         }
         let payload = WhisperPacket.messages([envelope]).encodedData()
         if case .enqueued = link.outbound.yield(CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)) {
+            switch message {
+            case .announcement, .ack:
+                wireCounters.deliveryEnvelopes += 1
+                wireCounters.deliveryBytes += payload.count
+            case .summary, .entries:
+                wireCounters.antiEntropyEnvelopes += 1
+                wireCounters.antiEntropyBytes += payload.count
+            }
             return true
         }
         return false

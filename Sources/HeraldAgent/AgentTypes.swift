@@ -63,3 +63,16 @@ public struct PeerStatus: Codable, Sendable, Equatable {
     public var address: String
     public var client: String
 }
+
+/// What an agent has queued for its peers since it started (for measurements):
+/// envelopes and the bytes of the `shh` Messages packets that carry them, before RLPx framing.
+public struct WireCounters: Sendable, Equatable {
+    /// Announcement and ack envelopes.
+    public var deliveryEnvelopes = 0
+    public var deliveryBytes = 0
+    /// Anti-entropy envelopes (summaries and entry batches).
+    public var antiEntropyEnvelopes = 0
+    public var antiEntropyBytes = 0
+
+    public init() {}
+}

@@ -53,6 +53,8 @@ public actor HeraldAgent: Service {
     var applyAgain = false
     /// When a failed apply may be retried (Unix time), so that a refusing adapter is not hammered.
     var nextApplyRetry: Double = 0
+    /// Envelopes and bytes queued for peers so far.
+    public internal(set) var wireCounters = WireCounters()
     /// The bound RLPx port once ``run()`` is listening.
     public private(set) var listeningPort: Int?
 

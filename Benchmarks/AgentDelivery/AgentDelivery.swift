@@ -1,0 +1,282 @@
+// Benchmarks for agent delivery (issue 6): N in-process agents on 127.0.0.1,
+// full mesh, each in its own temporary data directory.
+//
+// - One sample = one announcement by agent 1, from the `announce` call until
+//   the last of the N − 1 other agents' acks has been recorded in agent 1's
+//   outbox. Agent 1 alternates a self-leave and a self-join, both free under
+//   the policy (no approvals), so every receiver accepts and acks at once.
+// - Completion is observed without polling: agent 1 gets a `LogHandler` that
+//   sees its "ack for …" line, written right after `recordAck` stores a new
+//   ack, and resumes the waiting benchmark task on the N − 1st ack.
+// - Envelopes: every agent counts what it queues for its peers
+//   (`HeraldAgent.wireCounters`); per sample the custom metrics give the
+//   announcement + ack envelopes and the bytes of their `shh` packets (before
+//   RLPx framing), and separately the anti-entropy envelopes (summaries every
+//   30 s, the default, and the entry batches they trigger) that fell into it.
+// - Agents run without node adapters, so the figures are delivery alone.
+import Benchmark
+import Foundation
+import HeraldAgent
+import HeraldCrypto
+import Logging
+
+// MARK: - Acks as agent 1 records them
+
+/// Acks recorded by the announcer, by announcement-ID prefix, and the one announcement being waited for.
+final class AckWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Substring: Int] = [:]
+    private var waiter: (key: Substring, needed: Int, continuation: CheckedContinuation<Bool, Never>)?
+
+    /// Forgets earlier announcements' acks (their IDs are only known by a 4-digit prefix), before the next `announce`.
+    func reset() { lock.withLock { counts = [:] } }
+
+    /// Called from the announcer's log handler for each newly recorded ack.
+    func record(_ key: Substring) {
+        let continuation: CheckedContinuation<Bool, Never>? = lock.withLock {
+            counts[key, default: 0] += 1
+            guard let waiter, waiter.key == key, counts[key, default: 0] >= waiter.needed else { return nil }
+            self.waiter = nil
+            return waiter.continuation
+        }
+        continuation?.resume(returning: true)
+    }
+
+    /// Waits until `needed` acks of announcement `key` have been recorded; false after `limit`.
+    func wait(for key: Substring, needed: Int, within limit: Duration) async -> Bool {
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            self.expire(key)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let done: Bool = lock.withLock {
+                if counts[key, default: 0] >= needed { return true }
+                waiter = (key, needed, continuation)
+                return false
+            }
+            if done { continuation.resume(returning: true) }
+        }
+    }
+
+    private func expire(_ key: Substring) {
+        let continuation: CheckedContinuation<Bool, Never>? = lock.withLock {
+            guard let waiter, waiter.key == key else { return nil }
+            self.waiter = nil
+            return waiter.continuation
+        }
+        continuation?.resume(returning: false)
+    }
+}
+
+/// Passes the announcer's "ack for 0xabcd… from …" lines to an ``AckWatch``; prints warnings and errors to stderr.
+struct AckTap: LogHandler {
+    let watch: AckWatch?
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if event.level >= .warning {
+            FileHandle.standardError.write(Data("[\(event.level)] \(event.message)\n".utf8))
+            return
+        }
+        guard let watch else { return }
+        let text = event.message.description
+        let prefix = "ack for 0x"
+        guard text.hasPrefix(prefix) else { return }
+        let start = text.index(text.startIndex, offsetBy: prefix.count)
+        guard let end = text.index(start, offsetBy: 4, limitedBy: text.endIndex) else { return }
+        watch.record(text[start..<end])
+    }
+}
+
+// MARK: - The mesh
+
+struct Timeout: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// N running agents, full mesh; agent 1 (index 0) announces.
+final class Mesh: @unchecked Sendable {
+    let agents: [HeraldAgent]
+    let tasks: [Task<Void, any Error>]
+    let root: URL
+    let watch: AckWatch
+    var announcements = 0
+
+    static func key(_ n: Int) -> Secp256k1.PrivateKey {
+        var raw = [UInt8](repeating: 0, count: 32)
+        raw[0] = 0x22
+        raw[30] = UInt8(n >> 8)
+        raw[31] = UInt8(n & 0xff)
+        return try! Secp256k1.PrivateKey(rawRepresentation: raw)
+    }
+
+    static func nodeEnode(_ n: Int) -> String {
+        "enode://\(Hex.encode(key(n).publicKey.rawRepresentation))@127.0.0.1:\(30300 + n)"
+    }
+
+    static func policy(_ count: Int) -> String {
+        var identities = ""
+        for n in 1...count {
+            identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(nodeEnode(n))\", roles: [validator], genesis: true}\n"
+        }
+        return """
+            version: 1
+            consortium: {name: herald-bench, key: "file:unused"}
+            identities:
+            \(identities)rules:
+              self-join: true
+              self-leave: true
+              admission: {approvals: 2, approver-roles: [validator]}
+              removal: {approvals: 2, approver-roles: [validator]}
+            endpoints: {networks: [127.0.0.0/8]}
+            limits: {min-validators: 1}
+            delivery:
+              retry-backoff: {base: 1s, max: 2s}
+              give-up-after: 1h
+            """
+    }
+
+    /// Starts `count` agents (agent n dials agents 1..<n) and waits until every one has `count − 1` peers.
+    static func start(_ count: Int) async throws -> Mesh {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let policyPath = root.appendingPathComponent("policy.yaml").path
+        try policy(count).write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let keyPath = root.appendingPathComponent("consortium.key").path
+        try String(repeating: "ab", count: 32).write(toFile: keyPath, atomically: true, encoding: .utf8)
+
+        let watch = AckWatch()
+        var agents: [HeraldAgent] = []
+        var tasks: [Task<Void, any Error>] = []
+        var enodes: [String] = []
+        for n in 1...count {
+            let directory = root.appendingPathComponent("agent-\(n)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let nodeKey = directory.appendingPathComponent("nodekey").path
+            try NodeKeyFile.write(key(n), to: nodeKey)
+            let configuration = AgentConfiguration(
+                listen: .init(host: "127.0.0.1", port: 0), dataDirectory: directory.path, nodeKey: nodeKey,
+                policy: policyPath, controlSocket: "", consortiumKey: "file:" + keyPath, peers: enodes,
+                adapters: [], logLevel: n == 1 ? "info" : "warning")
+            let tap = AckTap(watch: n == 1 ? watch : nil)
+            let agent = try await HeraldAgent(configuration: configuration, logger: Logger(label: "agent-\(n)") { _ in tap })
+            tasks.append(Task { try await agent.run() })
+            agents.append(agent)
+            enodes.append(try await eventually("agent \(n) listening") { await agent.enodeURL() })
+        }
+        for (index, agent) in agents.enumerated() {
+            _ = try await eventually("agent \(index + 1) fully connected", within: .seconds(120)) {
+                await agent.peers().count == count - 1 ? true : nil
+            }
+        }
+        return Mesh(agents: agents, tasks: tasks, root: root, watch: watch)
+    }
+
+    private init(agents: [HeraldAgent], tasks: [Task<Void, any Error>], root: URL, watch: AckWatch) {
+        self.agents = agents
+        self.tasks = tasks
+        self.root = root
+        self.watch = watch
+    }
+
+    static func eventually<T: Sendable>(_ what: String, within limit: Duration = .seconds(30),
+                                        _ condition: @Sendable () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let value = try await condition() { return value }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Timeout(what: what)
+    }
+
+    /// Sum of every agent's counters.
+    func counters() async -> WireCounters {
+        var total = WireCounters()
+        for agent in agents {
+            let counters = await agent.wireCounters
+            total.deliveryEnvelopes += counters.deliveryEnvelopes
+            total.deliveryBytes += counters.deliveryBytes
+            total.antiEntropyEnvelopes += counters.antiEntropyEnvelopes
+            total.antiEntropyBytes += counters.antiEntropyBytes
+        }
+        return total
+    }
+
+    /// The next announcement: agent 1 leaves, then joins again, and so on.
+    func nextRequest() -> AnnounceRequest {
+        defer { announcements += 1 }
+        return announcements.isMultiple(of: 2)
+            ? AnnounceRequest(kind: "leave", enode: Self.nodeEnode(1))
+            : AnnounceRequest(kind: "join", enode: Self.nodeEnode(1), roles: ["validator"])
+    }
+
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = try? await task.value }
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// The mesh of the benchmark running now, for its teardown.
+final class CurrentMesh: @unchecked Sendable {
+    private let lock = NSLock()
+    private var mesh: Mesh?
+    func set(_ mesh: Mesh?) { lock.withLock { self.mesh = mesh } }
+    func take() -> Mesh? { lock.withLock { defer { mesh = nil }; return mesh } }
+}
+
+let current = CurrentMesh()
+
+private let deliveryEnvelopes = BenchmarkMetric.custom("envelopes (announcement + acks)", polarity: .prefersSmaller, useScalingFactor: false)
+private let deliveryBytes = BenchmarkMetric.custom("shh bytes (announcement + acks)", polarity: .prefersSmaller, useScalingFactor: false)
+private let antiEntropyEnvelopes = BenchmarkMetric.custom("anti-entropy envelopes (all agents)", polarity: .prefersSmaller, useScalingFactor: false)
+private let antiEntropyBytes = BenchmarkMetric.custom("anti-entropy shh bytes (all agents)", polarity: .prefersSmaller, useScalingFactor: false)
+private let lostMetric = BenchmarkMetric.custom("lost (not all acked in 10 s)", polarity: .prefersSmaller, useScalingFactor: false)
+
+let benchmarks: @Sendable () -> Void = {
+    for (count, iterations) in [(4, 300), (8, 300), (16, 300), (32, 120)] {
+        Benchmark(
+            "announce → all acked, N = \(count)",
+            configuration: .init(
+                metrics: [.wallClock, deliveryEnvelopes, deliveryBytes, antiEntropyEnvelopes, antiEntropyBytes, lostMetric],
+                timeUnits: .microseconds,
+                warmupIterations: 5,
+                scalingFactor: .one,
+                maxDuration: .seconds(60),
+                maxIterations: iterations
+            ),
+            closure: { (benchmark: Benchmark, mesh: Mesh) async throws in
+                let before = await mesh.counters()
+                let request = mesh.nextRequest()
+                mesh.watch.reset()
+                benchmark.startMeasurement()
+                let announced = try await mesh.agents[0].announce(request)
+                let acked = await mesh.watch.wait(for: announced.id.prefix(4), needed: count - 1, within: .seconds(10))
+                benchmark.stopMeasurement()
+                let after = await mesh.counters()
+                benchmark.measurement(deliveryEnvelopes, after.deliveryEnvelopes - before.deliveryEnvelopes)
+                benchmark.measurement(deliveryBytes, after.deliveryBytes - before.deliveryBytes)
+                benchmark.measurement(lostMetric, acked ? 0 : 1)
+                benchmark.measurement(antiEntropyEnvelopes, after.antiEntropyEnvelopes - before.antiEntropyEnvelopes)
+                benchmark.measurement(antiEntropyBytes, after.antiEntropyBytes - before.antiEntropyBytes)
+            },
+            setup: {
+                let mesh = try await Mesh.start(count)
+                current.set(mesh)
+                return mesh
+            },
+            teardown: {
+                await current.take()?.stop()
+            }
+        )
+    }
+}
