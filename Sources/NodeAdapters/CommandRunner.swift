@@ -28,16 +28,8 @@ package enum CommandRunner {
         process.standardOutput = output
         process.standardError = output
 
-        let finished = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
-        let exited = NIOLockedValueBox(false)
-        process.terminationHandler = { _ in
-            let continuation = finished.withLockedValue { value -> CheckedContinuation<Void, Never>? in
-                defer { value = nil }
-                return value
-            }
-            exited.withLockedValue { $0 = true }
-            continuation?.resume()
-        }
+        let exited = OneShotSignal()
+        process.terminationHandler = { _ in exited.fire() }
         do {
             try process.run()
         } catch {
@@ -53,11 +45,11 @@ package enum CommandRunner {
         }
         writer.start()
         let captured = NIOLockedValueBox(Data())
-        let readerDone = DispatchSemaphore(value: 0)
+        let outputRead = OneShotSignal()
         let reader = Thread {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             captured.withLockedValue { $0 = data }
-            readerDone.signal()
+            outputRead.fire()
         }
         reader.start()
 
@@ -67,25 +59,17 @@ package enum CommandRunner {
             timedOut.withLockedValue { $0 = true }
             kill(pid, SIGKILL)
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyExited = exited.withLockedValue { done in done }
-            if alreadyExited {
-                continuation.resume()
-            } else {
-                finished.withLockedValue { $0 = continuation }
-                // The handler may have run between the check and the store.
-                if exited.withLockedValue({ $0 }) {
-                    let pending = finished.withLockedValue { value -> CheckedContinuation<Void, Never>? in
-                        defer { value = nil }
-                        return value
-                    }
-                    pending?.resume()
-                }
-            }
-        }
+        await exited.wait()
         watchdog.cancel()
-        // Children of the shell may keep the pipe open; do not wait for them forever.
-        _ = readerDone.wait(timeout: .now() + 2)
+        // Children of the shell may keep the pipe open: wait for the output
+        // at most 2 s, and without blocking a cooperative thread (a blocked
+        // thread stalls every other task, other commands' watchdogs included).
+        let giveUp = Task {
+            try await Task.sleep(for: .seconds(2))
+            outputRead.fire()
+        }
+        await outputRead.wait()
+        giveUp.cancel()
 
         if timedOut.withLockedValue({ $0 }) {
             throw .commandTimedOut(command: command, seconds: timeoutSeconds)
@@ -96,6 +80,33 @@ package enum CommandRunner {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let shownStatus = process.terminationReason == .exit ? status : 128 + status
             throw .commandFailed(command: command, status: shownStatus, output: text)
+        }
+    }
+}
+
+/// A signal that fires once and can be awaited by one task, whichever comes
+/// first; firing again, or waiting after it fired, returns at once.
+private final class OneShotSignal: Sendable {
+    private let state = NIOLockedValueBox<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func fire() {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard !state.fired else { return nil }
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let firedAlready = state.withLockedValue { state -> Bool in
+                if state.fired { return true }
+                state.waiter = continuation
+                return false
+            }
+            if firedAlready { continuation.resume() }
         }
     }
 }

@@ -81,7 +81,8 @@ struct ExecAdapterTests {
         await #expect(throws: NodeAdapterError.commandTimedOut(command: "exec sleep 30", seconds: 0.3)) {
             _ = try await exec.apply(Fixtures.peerSet([1, 2]))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Killed, not waited for: far less than the command's 30 s.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test("configuration errors are explained")
