@@ -86,7 +86,9 @@ struct JSONRPCTimeoutTests {
             guard case RPCFailure.transport = error else { return false }
             return true
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Bounded, not hung: a silent node without a timeout never answers.
+        // The bound is loose so that a loaded 2-core machine does not fail it.
+        #expect(ContinuousClock.now - started < .seconds(30))
         try await server.close()
     }
 }

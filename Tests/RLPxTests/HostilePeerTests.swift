@@ -68,8 +68,10 @@ struct HostilePeerTests {
                         return ContinuousClock.now - start
                     }
                 }
-                // Dropped within the deadline (plus scheduling slack) — never after it.
-                #expect(elapsed < Self.handshakeDeadline + .milliseconds(700), "\(attack): \(elapsed)")
+                // Dropped within the deadline plus scheduling slack (generous: the
+                // test's own tasks may wait for a 2-core machine running other
+                // tests); a peer never dropped would hang in waitForClose instead.
+                #expect(elapsed < Self.handshakeDeadline + .seconds(2), "\(attack): \(elapsed)")
                 let refused = try await Net.nextEvent(server.events) {
                     if case .refused = $0 { return true } else { return false }
                 }
