@@ -97,6 +97,35 @@ enum AgentFixtures {
         }
     }
 
+    /// Starts agents 1...count under `shared`'s policy, each dialling those
+    /// started before it, runs `body` with them, and stops every agent in
+    /// `agents` afterwards, also when `body` throws (a restart inside
+    /// `body` replaces its entry, so the restarted agent is stopped too).
+    static func withAgents<R: Sendable>(_ count: Int, in sandbox: Sandbox, shared: (policy: String, key: String),
+                                        _ body: (inout [Running]) async throws -> R) async throws -> R {
+        var agents: [Running] = []
+        do {
+            for n in 1...count {
+                agents.append(try await start(try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
+                                                                        peers: agents.map(\.enode))))
+            }
+            let result = try await body(&agents)
+            for running in agents { await running.stop() }
+            return result
+        } catch {
+            for running in agents { await running.stop() }
+            throw error
+        }
+    }
+
+    /// Waits until two agents hold the same member list digest and log size.
+    static func untilConverged(_ a: HeraldAgent, _ b: HeraldAgent) async throws {
+        try await until("same digest and log size") {
+            let (left, right) = (await a.members(), await b.members())
+            return left.digest == right.digest && left.logEntries == right.logEntries
+        }
+    }
+
     static func start(_ configuration: AgentConfiguration) async throws -> Running {
         let agent = try await HeraldAgent(configuration: configuration)
         let task = Task { try await agent.run() }

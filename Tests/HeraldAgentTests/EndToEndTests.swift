@@ -15,14 +15,8 @@ struct EndToEndTests {
         let sandbox = try AgentFixtures.Sandbox()
         defer { sandbox.cleanUp() }
         let shared = try sandbox.shared(genesis: 3)
-        var agents: [AgentFixtures.Running] = []
-        do {
-            // Genesis agents 1–3 dial those started before them; agent 4 (the joiner) dials all three.
-            for n in 1...4 {
-                let configuration = try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
-                                                              peers: agents.map(\.enode))
-                agents.append(try await AgentFixtures.start(configuration))
-            }
+        // Genesis agents 1–3 dial those started before them; agent 4 (the joiner) dials all three.
+        try await AgentFixtures.withAgents(4, in: sandbox, shared: shared) { agents in
             for genesis in agents.prefix(3) {
                 try await AgentFixtures.until("genesis mesh") { await genesis.agent.peers().count == 2 }
             }
@@ -61,11 +55,7 @@ struct EndToEndTests {
                     ((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains(AgentFixtures.pub(4))
                 }
             }
-        } catch {
-            for running in agents { await running.stop() }
-            throw error
         }
-        for running in agents { await running.stop() }
     }
 
     @Test("an agent that was down receives and acknowledges the announcement after restarting", .timeLimit(.minutes(1)))
@@ -73,13 +63,7 @@ struct EndToEndTests {
         let sandbox = try AgentFixtures.Sandbox()
         defer { sandbox.cleanUp() }
         let shared = try sandbox.shared(genesis: 3)
-        var agents: [AgentFixtures.Running] = []
-        do {
-            for n in 1...3 {
-                let configuration = try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
-                                                              peers: agents.map(\.enode))
-                agents.append(try await AgentFixtures.start(configuration))
-            }
+        try await AgentFixtures.withAgents(3, in: sandbox, shared: shared) { agents in
             let first = agents[0].agent
             try await AgentFixtures.until("genesis mesh") { await first.peers().count == 2 }
             await agents[2].stop()
@@ -97,15 +81,8 @@ struct EndToEndTests {
             }
             let restarted = agents[2].agent
             #expect(try await restarted.status(announced.id).decision.hasPrefix("pending"))
-            try await AgentFixtures.until("same digest and log size") {
-                let (a, b) = (await first.members(), await restarted.members())
-                return a.digest == b.digest && a.logEntries == b.logEntries
-            }
-        } catch {
-            for running in agents { await running.stop() }
-            throw error
+            try await AgentFixtures.untilConverged(first, restarted)
         }
-        for running in agents { await running.stop() }
     }
 
     @Test("an agent offline past every retry window catches up through anti-entropy alone", .timeLimit(.minutes(1)))
@@ -114,13 +91,7 @@ struct EndToEndTests {
         defer { sandbox.cleanUp() }
         // Announcers give up after 1 s: only the log summary exchange can deliver later.
         let shared = try sandbox.shared(genesis: 3, giveUpAfter: "1s")
-        var agents: [AgentFixtures.Running] = []
-        do {
-            for n in 1...3 {
-                let configuration = try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
-                                                              peers: agents.map(\.enode))
-                agents.append(try await AgentFixtures.start(configuration))
-            }
+        try await AgentFixtures.withAgents(3, in: sandbox, shared: shared) { agents in
             let first = agents[0].agent
             try await AgentFixtures.until("genesis mesh") { await first.peers().count == 2 }
             await agents[2].stop()
@@ -142,15 +113,8 @@ struct EndToEndTests {
                 for id in announced where (try? await restarted.status(id)) != nil { held += 1 }
                 return held == announced.count
             }
-            try await AgentFixtures.until("same digest and log size") {
-                let (a, b) = (await first.members(), await restarted.members())
-                return a.digest == b.digest && a.logEntries == b.logEntries
-            }
-        } catch {
-            for running in agents { await running.stop() }
-            throw error
+            try await AgentFixtures.untilConverged(first, restarted)
         }
-        for running in agents { await running.stop() }
     }
 
     @Test("a node that is not on the allowlist cannot connect", .timeLimit(.minutes(1)))
