@@ -3,7 +3,7 @@ import HeraldCrypto
 import Membership
 import NodeAdapters
 
-/// Announcing, logging, acknowledging, retrying, anti-entropy and applying.
+/// Announcing, logging, forwarding, acknowledging, retrying and applying.
 extension HeraldAgent {
     // MARK: - Announcing
 
@@ -74,9 +74,11 @@ extension HeraldAgent {
     // MARK: - Receiving announcements and acks
 
     /// Verifies, logs (durably), applies and acknowledges one announcement;
-    /// a duplicate is acknowledged again and not applied again.
+    /// a duplicate is acknowledged again and not applied again. A new one
+    /// that came from `peer` is first forwarded to the linked peers that
+    /// expect it and are not in `reached` (DESIGN step 4).
     @discardableResult
-    func accept(_ bytes: [UInt8], receivedAt: UInt64) async -> LogEntry? {
+    func accept(_ bytes: [UInt8], receivedAt: UInt64, from peer: NodeID? = nil, reached: [NodeID] = []) async -> LogEntry? {
         let signed: SignedAnnouncement
         do {
             signed = try SignedAnnouncement(decoding: bytes)
@@ -92,30 +94,72 @@ extension HeraldAgent {
             logger.error("cannot log announcement \(signed.id): \(error)")
             return nil
         }
-        if case .appended(let entry) = outcome {
-            Self.xor(&setHash, entry.announcementID)
-            Self.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
-            allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
-            logger.info("logged \(signed.announcement.kind) of \(signed.announcement.subject) by \(signed.announcement.announcer): \(entry.decision)",
-                        metadata: ["id": "\(entry.announcementID.hex)", "index": "\(entry.index)"])
+        if record(signed, outcome, from: peer) {
+            if let peer { forward(signed, from: peer, reached: reached) }
             await applyIfChanged()
         }
         sendAck(for: signed, entry: outcome.entry)
         return outcome.entry
     }
 
-    private func sendAck(for signed: SignedAnnouncement, entry: LogEntry) {
+    /// Updates the in-memory indexes after an append; true when the entry is new.
+    func record(_ signed: SignedAnnouncement, _ outcome: MembershipLog.AppendOutcome, from peer: NodeID?) -> Bool {
+        maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
+        guard case .appended(let entry) = outcome else { return false }
+        idIndex.insert(entry.announcementID)
+        if let peer {
+            // Bounded: an ack that finds no route here still reaches the announcer through its resends.
+            if receivedFrom.count >= 16_384 { receivedFrom = [:] }
+            receivedFrom[entry.announcementID] = peer
+        }
+        Self.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
+        allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
+        logger.info("logged \(signed.announcement.kind) of \(signed.announcement.subject) by \(signed.announcement.announcer): \(entry.decision)",
+                    metadata: ["id": "\(entry.announcementID.hex)", "index": "\(entry.index)"])
+        return true
+    }
+
+    /// Forwards a new announcement, re-sealed by this agent, to the linked
+    /// peers that expect it (members and its subject) and are not known to
+    /// have it: not the sender, not the announcer, not in `reached`. The
+    /// copies carry `reached` grown by this agent and its targets, so that in
+    /// a full mesh nobody forwards and on a line each hop forwards once.
+    private func forward(_ signed: SignedAnnouncement, from peer: NodeID, reached: [NodeID]) {
+        var known = Set(reached)
+        known.formUnion([peer, signed.announcement.announcer, nodeID])
+        var expected = Set(log.members.map(\.node))
+        expected.insert(signed.announcement.subject)
+        let targets = links.keys.filter { expected.contains($0) && !known.contains($0) }.sorted()
+        guard !targets.isEmpty else { return }
+        let onward = known.union(targets).sorted()
+        for target in targets where send(.announcement(signed.encoded, reached: onward), to: target) {
+            wireCounters.forwardedAnnouncements += 1
+        }
+        logger.debug("forwarded \(signed.id) to \(targets.count) peer(s)")
+    }
+
+    func sendAck(for signed: SignedAnnouncement, entry: LogEntry) {
         let announcer = signed.announcement.announcer
         guard announcer != nodeID else { return }
         let ack = Ack(announcementID: signed.id, receiver: nodeID, decision: entry.decision.ackDecision,
                       logIndex: entry.index, logHead: log.head)
         guard let signedAck = try? SignedAck.sign(ack, with: key) else { return }
-        if !send(.ack(signedAck.encoded), to: announcer) {
-            // Not linked to the announcer: anti-entropy will bring it the log; the ack waits for its resend.
-            logger.debug("announcer \(announcer) not connected; ack for \(signed.id) not sent")
+        if !routeAck(signedAck.encoded, of: signed.id, announcer: announcer, from: nil) {
+            // No route: anti-entropy will bring the announcer the log; the ack waits for its resend.
+            logger.debug("announcer \(announcer) not reachable; ack for \(signed.id) not sent")
         }
     }
 
+    /// Sends an ack towards the announcer: directly when linked, otherwise
+    /// back to the peer the announcement came from, which relays it on.
+    private func routeAck(_ bytes: [UInt8], of id: AnnouncementID, announcer: NodeID, from peer: NodeID?) -> Bool {
+        if announcer != peer, send(.ack(bytes), to: announcer) { return true }
+        if let via = receivedFrom[id], via != peer, via != announcer { return send(.ack(bytes), to: via) }
+        return false
+    }
+
+    /// Records an ack of our own announcement, or relays another's ack
+    /// towards its announcer (once per ack, whoever sends it again).
     func receiveAck(_ bytes: [UInt8], from peer: NodeID) {
         let signed: SignedAck
         do { signed = try SignedAck(decoding: bytes) } catch {
@@ -123,8 +167,21 @@ extension HeraldAgent {
             return
         }
         let ack = signed.ack
-        if (try? store.recordAck(ack.announcementID, recipient: ack.receiver, decision: ack.decision.description)) == true {
-            logger.info("ack for \(ack.announcementID) from \(ack.receiver): \(ack.decision)")
+        guard ack.receiver != nodeID else { return }
+        // Our own announcement (it is in the outbox): record. A read first, so that relaying costs no write.
+        if (try? store.outgoing(ack.announcementID)) != nil {
+            if (try? store.recordAck(ack.announcementID, recipient: ack.receiver, decision: ack.decision.description)) == true {
+                logger.info("ack for \(ack.announcementID) from \(ack.receiver): \(ack.decision)")
+            }
+            return
+        }
+        guard let entry = try? log.entry(for: ack.announcementID),
+              let announcement = try? SignedAnnouncement(decoding: entry.announcement),
+              announcement.announcement.announcer != nodeID else { return }
+        if relayedAcks.count >= 16_384 { relayedAcks = [] }
+        guard relayedAcks.insert(Keccak256.hash(bytes)).inserted else { return }
+        if routeAck(bytes, of: ack.announcementID, announcer: announcement.announcement.announcer, from: peer) {
+            wireCounters.relayedAcks += 1
         }
     }
 
@@ -135,9 +192,10 @@ extension HeraldAgent {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
         for outgoing in unfinished {
-            let due = ((try? store.deliveries(for: outgoing.id)) ?? []).filter { !$0.acked && $0.nextAttempt <= now }
-            for delivery in due {
-                let sent = send(.announcement(outgoing.encoded), to: delivery.recipient)
+            let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
+            let reached = reached(deliveries)
+            for delivery in deliveries where !delivery.acked && delivery.nextAttempt <= now {
+                let sent = send(.announcement(outgoing.encoded, reached: reached), to: delivery.recipient)
                 try? store.recordAttempt(outgoing.id, recipient: delivery.recipient,
                                          nextAttempt: now + retry.delay(attempt: delivery.attempts),
                                          error: sent ? nil : "not connected")
@@ -151,53 +209,17 @@ extension HeraldAgent {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
         for outgoing in unfinished {
-            guard let delivery = (try? store.deliveries(for: outgoing.id))?.first(where: { $0.recipient == peer }),
-                  !delivery.acked else { continue }
-            send(.announcement(outgoing.encoded), to: peer)
+            let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
+            guard let delivery = deliveries.first(where: { $0.recipient == peer }), !delivery.acked else { continue }
+            send(.announcement(outgoing.encoded, reached: reached(deliveries)), to: peer)
             try? store.recordAttempt(outgoing.id, recipient: peer, nextAttempt: now + retry.delay(attempt: delivery.attempts), error: nil)
         }
     }
 
-    // MARK: - Anti-entropy
-
-    func sendSummaries() {
-        for peer in links.keys { send(.summary(count: log.count, setHash: setHash), to: peer) }
-    }
-
-    /// Sends the whole log to `peer` in bounded batches (its summary differed from ours).
-    func sendEntries(to peer: NodeID) {
-        var from: UInt64 = 0
-        var batch: [WireMessage.Entry] = []
-        var size = 0
-        let budget = policy.transport.maxEnvelopeSize / 2
-        while let page = try? log.entries(from: from, limit: 256), !page.isEmpty {
-            for entry in page {
-                if batch.count == WireMessage.maxEntries || size + entry.announcement.count + 16 > budget {
-                    send(.entries(batch), to: peer)
-                    batch = []
-                    size = 0
-                }
-                batch.append(WireMessage.Entry(encoded: entry.announcement, receivedAt: entry.receivedAt))
-                size += entry.announcement.count + 16
-            }
-            from = page[page.count - 1].index + 1
-        }
-        if !batch.isEmpty { send(.entries(batch), to: peer) }
-    }
-
-    /// Logs the entries we lack. Each keeps the sender's receipt time,
-    /// clamped to [issued-at, now], so that an announcement that has since
-    /// expired is decided as it was when first received.
-    func merge(_ entries: [WireMessage.Entry], receivedAt now: UInt64) async {
-        for entry in entries {
-            guard (try? log.entry(for: AnnouncementID(of: entry.encoded))) == nil else { continue }
-            guard let signed = try? SignedAnnouncement(decoding: entry.encoded) else {
-                logger.warning("anti-entropy entry dropped: bad announcement")
-                continue
-            }
-            let receivedAt = min(now, max(entry.receivedAt, signed.announcement.issuedAt))
-            await accept(entry.encoded, receivedAt: receivedAt)
-        }
+    /// The recipients that have the announcement or get it from us directly
+    /// (acked, or linked now): receivers forward only to the others.
+    private func reached(_ deliveries: [AgentStore.Delivery]) -> [NodeID] {
+        deliveries.filter { $0.acked || links[$0.recipient] != nil }.map(\.recipient)
     }
 
     // MARK: - Applying

@@ -44,8 +44,9 @@ extension HeraldAgent {
         nextLinkID += 1
         links[peer] = Link(id: nextLinkID, info: info, outbound: outbound)
         dialSchedule[peer] = nil
+        antiEntropySent[peer] = nil
         logger.info("peer connected", metadata: ["peer": "\(peer.hex.prefix(8))", "direction": "\(info.direction.rawValue)"])
-        send(.summary(count: log.count, setHash: setHash), to: peer)
+        sendSummary(to: peer)
         resendPending(to: peer)
         return nextLinkID
     }
@@ -54,6 +55,7 @@ extension HeraldAgent {
         guard links[peer]?.id == linkID else { return }
         links[peer]?.outbound.finish()
         links[peer] = nil
+        antiEntropySent[peer] = nil
         logger.info("peer disconnected", metadata: ["peer": "\(peer.hex.prefix(8))"])
     }
 
@@ -78,7 +80,7 @@ extension HeraldAgent {
             case .announcement, .ack:
                 wireCounters.deliveryEnvelopes += 1
                 wireCounters.deliveryBytes += payload.count
-            case .summary, .entries:
+            case .reconcile, .entries, .want:
                 wireCounters.antiEntropyEnvelopes += 1
                 wireCounters.antiEntropyBytes += payload.count
             }
@@ -186,15 +188,16 @@ extension HeraldAgent {
             return
         }
         switch message {
-        case .announcement(let bytes):
-            await accept(bytes, receivedAt: now)
+        case .announcement(let bytes, let reached):
+            await accept(bytes, receivedAt: now, from: peer, reached: reached)
         case .ack(let bytes):
             receiveAck(bytes, from: peer)
-        case .summary(let count, let hash):
-            if hash != setHash { sendEntries(to: peer) }
-            logger.trace("summary from \(peer): \(count) entries")
+        case .reconcile(let parts):
+            reconcile(parts, from: peer)
         case .entries(let entries):
-            await merge(entries, receivedAt: now)
+            await merge(entries, from: peer, receivedAt: now)
+        case .want(let ids):
+            sendEntries(ids, to: peer)
         }
     }
 }

@@ -70,9 +70,14 @@ public struct WireCounters: Sendable, Equatable {
     /// Announcement and ack envelopes.
     public var deliveryEnvelopes = 0
     public var deliveryBytes = 0
-    /// Anti-entropy envelopes (summaries and entry batches).
+    /// Anti-entropy envelopes (range summaries, entry requests and entry batches).
     public var antiEntropyEnvelopes = 0
     public var antiEntropyBytes = 0
+    /// Announcements this agent forwarded (new to it, for linked peers not known to have them);
+    /// included in ``deliveryEnvelopes``.
+    public var forwardedAnnouncements = 0
+    /// Other agents' acks this agent relayed towards their announcer; included in ``deliveryEnvelopes``.
+    public var relayedAcks = 0
 
     public init() {}
 }

@@ -44,7 +44,16 @@ public actor HeraldAgent: Service {
     var nextLinkID = 0
     var dialing: Set<NodeID> = []
     var dialSchedule: [NodeID: (attempts: Int, next: Double)] = [:]
-    var setHash: [UInt8]
+    /// Every announcement ID in the log, for range summaries (anti-entropy).
+    var idIndex: IDIndex
+    /// Per link: the entries pushed to the peer lately, not to push them again
+    /// while they are in flight (both ends reconcile at once).
+    var antiEntropySent: [NodeID: (since: Double, ids: Set<AnnouncementID>)] = [:]
+    /// Which peer each announcement logged lately came from: where this agent's
+    /// ack goes, and acks it relays, when the announcer is not linked.
+    var receivedFrom: [AnnouncementID: NodeID] = [:]
+    /// Acks relayed lately (hash of the signed ack), so that none is relayed twice.
+    var relayedAcks: Set<Keccak256.Digest> = []
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
     var seenEnvelopes: Set<Keccak256.Digest> = []
@@ -113,13 +122,13 @@ public actor HeraldAgent: Service {
         rlpx = RLPxNode(configuration: rlpxConfiguration, eventLoopGroup: eventLoopGroup)
 
         // Rebuild the in-memory indexes from the log (restart resumes from disk).
-        var setHash = [UInt8](repeating: 0, count: 32)
+        var ids: [AnnouncementID] = []
         var maxSeenLamport: UInt64 = 0
         var pendingJoins: [NodeID: String] = [:]
         var from: UInt64 = 0
         while let page = try? log.entries(from: from, limit: 1000), !page.isEmpty {
             for entry in page {
-                HeraldAgent.xor(&setHash, entry.announcementID)
+                ids.append(entry.announcementID)
                 if let signed = try? SignedAnnouncement(decoding: entry.announcement) {
                     maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
                     HeraldAgent.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
@@ -132,7 +141,7 @@ public actor HeraldAgent: Service {
         self.log = log
         self.store = store
         self.allowlist = allowlist
-        self.setHash = setHash
+        self.idIndex = IDIndex(ids)
         self.maxSeenLamport = maxSeenLamport
         self.pendingJoins = pendingJoins
     }
@@ -198,10 +207,6 @@ public actor HeraldAgent: Service {
     }
 
     static func unixNow() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
-
-    static func xor(_ hash: inout [UInt8], _ id: AnnouncementID) {
-        for (index, byte) in id.rawRepresentation.enumerated() { hash[index] ^= byte }
-    }
 
     /// Remembers the subject and agent endpoint of a pending join (allowlist and dial targets).
     static func note(_ signed: SignedAnnouncement, decision: PolicyDecision, pendingJoins: inout [NodeID: String]) {

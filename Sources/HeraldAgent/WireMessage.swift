@@ -1,34 +1,55 @@
+import HeraldCrypto
 import Membership
 import RLP
 
 /// What one Whisper message between agents carries, as the RLP list
-/// `[type, ...]`: an announcement, an ack, a log summary, or a batch of log
-/// entries for anti-entropy.
+/// `[type, ...]`: an announcement, an ack, a range reconciliation step, a
+/// request for entries, or a batch of log entries for anti-entropy.
 enum WireMessage: Sendable, Equatable {
-    /// A signed announcement (its signed encoding).
-    case announcement([UInt8])
+    /// A signed announcement (its signed encoding) and the nodes known to
+    /// have been sent it already (the announcer's direct recipients, and
+    /// whoever forwarded it), so that a receiver forwards it only to the others.
+    case announcement([UInt8], reached: [NodeID] = [])
     /// A signed ack.
     case ack([UInt8])
-    /// The sender's log summary: entry count and the XOR of all announcement IDs.
-    case summary(count: UInt64, setHash: [UInt8])
+    /// Range reconciliation: fingerprints or ID lists of ranges of the ID
+    /// space (see ``RangeReconciliation``). A root summary is one part.
+    case reconcile([RangePart])
     /// Log entries the receiver may lack: signed announcement and the sender's receipt time.
     case entries([Entry])
+    /// Announcement IDs the sender lacks: answer with their entries.
+    case want([AnnouncementID])
 
     struct Entry: Sendable, Equatable {
         var encoded: [UInt8]
         var receivedAt: UInt64
     }
 
-    /// Largest number of entries in one batch.
+    /// Largest number of entries in one batch, and of IDs in one `want`.
     static let maxEntries = 1024
+    /// Largest number of parts in one `reconcile` message.
+    static let maxRangeParts = 16
+    /// Largest `reached` list; a sender with more lists only this many, which
+    /// costs at most some redundant forwards.
+    static let maxReached = 256
 
     func encoded() -> [UInt8] {
         var writer = RLPWriter(reservingCapacity: 256)
         writer.writeList { list in
             switch self {
-            case .announcement(let bytes): list.write(UInt8(1)); list.write(bytes: bytes)
+            case .announcement(let bytes, let reached):
+                list.write(UInt8(1))
+                list.write(bytes: bytes)
+                // Without a reached list the encoding is the original `[1, bytes]`.
+                if !reached.isEmpty {
+                    list.writeList { nodes in for node in reached.prefix(Self.maxReached) { nodes.write(bytes: node.rawRepresentation) } }
+                }
             case .ack(let bytes): list.write(UInt8(2)); list.write(bytes: bytes)
-            case .summary(let count, let setHash): list.write(UInt8(3)); list.write(count); list.write(bytes: setHash)
+            case .reconcile(let parts):
+                list.write(UInt8(3))
+                list.writeList { items in
+                    for part in parts { Self.write(part, to: &items) }
+                }
             case .entries(let entries):
                 list.write(UInt8(4))
                 list.writeList { items in
@@ -36,35 +57,163 @@ enum WireMessage: Sendable, Equatable {
                         items.writeList { item in item.write(bytes: entry.encoded); item.write(entry.receivedAt) }
                     }
                 }
+            case .want(let ids):
+                list.write(UInt8(5))
+                list.writeList { items in for id in ids { items.write(bytes: id.rawRepresentation) } }
             }
         }
         return writer.bytes
     }
 
-    init(decoding bytes: some Collection<UInt8>) throws(RLPError) {
-        var reader = RLPReader(bytes, limits: RLPLimits(maxDepth: 4))
-        self = try reader.readList { list throws(RLPError) -> WireMessage in
-            let typeOffset = list.offset
-            switch try list.read(UInt8.self) {
-            case 1: return .announcement(try list.readBytes())
-            case 2: return .ack(try list.readBytes())
-            case 3: return .summary(count: try list.read(UInt64.self), setHash: try list.readBytes(count: 32))
-            case 4:
-                let entries = try list.readList { items throws(RLPError) -> [Entry] in
-                    var entries: [Entry] = []
-                    while !items.isAtEnd {
-                        guard entries.count < Self.maxEntries else { throw .integerTooLarge(offset: items.offset, maxBytes: 0) }
-                        entries.append(try items.readList { item throws(RLPError) in
-                            Entry(encoded: try item.readBytes(), receivedAt: try item.read(UInt64.self))
-                        })
+    /// A part is `[0, nibbleCount, packedNibbles, [[count, xor], ×16]]` or
+    /// `[1, nibbleCount, packedNibbles, [id, ...]]`.
+    private static func write(_ part: RangePart, to list: inout RLPWriter) {
+        list.writeList { item in
+            switch part {
+            case .fingerprints(let prefix, let children):
+                item.write(UInt8(0)); item.write(UInt8(prefix.count)); item.write(bytes: prefix.packed)
+                item.writeList { fingerprints in
+                    for child in children {
+                        fingerprints.writeList { pair in pair.write(child.count); pair.write(bytes: child.xor.bytes) }
                     }
-                    return entries
                 }
-                return .entries(entries)
-            default:
-                throw .integerTooLarge(offset: typeOffset, maxBytes: 1)
+            case .ids(let prefix, let ids):
+                item.write(UInt8(1)); item.write(UInt8(prefix.count)); item.write(bytes: prefix.packed)
+                item.writeList { list in for id in ids { list.write(bytes: id.rawRepresentation) } }
             }
         }
-        if !reader.isAtEnd { throw .trailingBytes(offset: reader.offset) }
+    }
+
+    /// Decodes and checks one message: canonical RLP, known type, every list
+    /// within its bound, every range well formed (a fingerprint part has
+    /// exactly 16 children and a prefix shorter than 64 nibbles; an ID list
+    /// has at most ``RangeReconciliation/maxIDsPerRange`` IDs, strictly
+    /// ascending, all inside its range).
+    init(decoding bytes: some Collection<UInt8>) throws(WireMessageError) {
+        var reader = RLPReader(bytes, limits: RLPLimits(maxDepth: 5))
+        var problem: WireMessageError?
+        do throws(RLPError) {
+            self = try reader.readList { list throws(RLPError) -> WireMessage in
+                let typeOffset = list.offset
+                switch try list.read(UInt8.self) {
+                case 1:
+                    let bytes = try list.readBytes()
+                    var reached: [NodeID] = []
+                    if !list.isAtEnd {
+                        reached = try list.readList { nodes throws(RLPError) -> [NodeID] in
+                            var reached: [NodeID] = []
+                            while !nodes.isAtEnd {
+                                guard reached.count < Self.maxReached else { throw .listNotFullyConsumed(offset: nodes.offset) }
+                                let raw = try nodes.readBytes(count: 32)
+                                // 32 bytes always make a node ID.
+                                reached.append(try! NodeID(rawRepresentation: raw))
+                            }
+                            return reached
+                        }
+                    }
+                    return .announcement(bytes, reached: reached)
+                case 2: return .ack(try list.readBytes())
+                case 3:
+                    let parts = try list.readList { items throws(RLPError) -> [RangePart] in
+                        var parts: [RangePart] = []
+                        while !items.isAtEnd {
+                            guard parts.count < Self.maxRangeParts else { throw .listNotFullyConsumed(offset: items.offset) }
+                            let offset = items.offset
+                            guard let part = try Self.readPart(&items) else {
+                                problem = problem ?? .invalidRange(offset: offset)
+                                continue
+                            }
+                            parts.append(part)
+                        }
+                        return parts
+                    }
+                    return .reconcile(parts)
+                case 4:
+                    let entries = try list.readList { items throws(RLPError) -> [Entry] in
+                        var entries: [Entry] = []
+                        while !items.isAtEnd {
+                            guard entries.count < Self.maxEntries else { throw .listNotFullyConsumed(offset: items.offset) }
+                            entries.append(try items.readList { item throws(RLPError) in
+                                Entry(encoded: try item.readBytes(), receivedAt: try item.read(UInt64.self))
+                            })
+                        }
+                        return entries
+                    }
+                    return .entries(entries)
+                case 5:
+                    let ids = try list.readList { items throws(RLPError) -> [AnnouncementID] in
+                        var ids: [AnnouncementID] = []
+                        while !items.isAtEnd {
+                            guard ids.count < Self.maxEntries else { throw .listNotFullyConsumed(offset: items.offset) }
+                            ids.append(AnnouncementID(rawRepresentation: try items.readBytes(count: 32))!)
+                        }
+                        return ids
+                    }
+                    return .want(ids)
+                default:
+                    problem = .unknownType(offset: typeOffset)
+                    try list.skipRemaining()
+                    return .want([])
+                }
+            }
+            if !reader.isAtEnd { throw .trailingBytes(offset: reader.offset) }
+        } catch {
+            throw .malformed(error)
+        }
+        if let problem { throw problem }
+    }
+
+    /// One range part; nil when it is well-formed RLP but not a valid range.
+    private static func readPart(_ items: inout RLPReader) throws(RLPError) -> RangePart? {
+        try items.readList { item throws(RLPError) -> RangePart? in
+            let kind = try item.read(UInt8.self)
+            let count = Int(try item.read(UInt8.self))
+            let packed = try item.readBytes()
+            guard kind <= 1, let prefix = IDPrefix(packed: packed, count: count) else {
+                try item.skipRemaining()
+                return nil
+            }
+            if kind == 0 {
+                var children: [RangeFingerprint] = []
+                try item.readList { list throws(RLPError) in
+                    while !list.isAtEnd {
+                        guard children.count < 16 else { throw .listNotFullyConsumed(offset: list.offset) }
+                        children.append(try list.readList { pair throws(RLPError) in
+                            RangeFingerprint(count: try pair.read(UInt64.self), xor: IDKey(bytes: try pair.readBytes(count: 32))!)
+                        })
+                    }
+                }
+                guard children.count == 16, prefix.count < IDPrefix.maxLength else { return nil }
+                return .fingerprints(prefix, children)
+            }
+            var keys: [IDKey] = []
+            try item.readList { list throws(RLPError) in
+                while !list.isAtEnd {
+                    guard keys.count < RangeReconciliation.maxIDsPerRange else { throw .listNotFullyConsumed(offset: list.offset) }
+                    keys.append(IDKey(bytes: try list.readBytes(count: 32))!)
+                }
+            }
+            // Strictly ascending and inside the range: one encoding per list, no duplicates, nothing out of place.
+            guard zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }), keys.allSatisfy(prefix.contains) else { return nil }
+            return .ids(prefix, keys.map(\.id))
+        }
+    }
+}
+
+/// Why bytes are not a ``WireMessage``.
+enum WireMessageError: Error, Equatable, CustomStringConvertible {
+    /// Not canonical RLP of the expected shape, or a list over its bound.
+    case malformed(RLPError)
+    /// A message type this agent does not know.
+    case unknownType(offset: Int)
+    /// A range part with a bad prefix, a wrong number of children, or IDs unsorted or outside its range.
+    case invalidRange(offset: Int)
+
+    var description: String {
+        switch self {
+        case .malformed(let error): return "\(error)"
+        case .unknownType(let offset): return "unknown message type at byte \(offset)"
+        case .invalidRange(let offset): return "invalid range part at byte \(offset)"
+        }
     }
 }

@@ -25,7 +25,7 @@ enum AgentFixtures {
     static func nodeEnode(_ n: Int) -> String { "enode://\(pub(n))@127.0.0.1:\(30300 + n)" }
 
     /// Nodes 1...genesis are genesis validators; admitting anyone else needs two validator approvals.
-    static func policy(genesis: Int, giveUpAfter: String = "1h") -> String {
+    static func policy(genesis: Int, giveUpAfter: String = "1h", retryBackoff: String = "{base: 1s, max: 2s}") -> String {
         var identities = ""
         for n in 1...genesis {
             identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(nodeEnode(n))\", roles: [validator], genesis: true}\n"
@@ -42,7 +42,7 @@ enum AgentFixtures {
             endpoints: {networks: [127.0.0.0/8]}
             limits: {min-validators: 1}
             delivery:
-              retry-backoff: {base: 1s, max: 2s}
+              retry-backoff: \(retryBackoff)
               give-up-after: \(giveUpAfter)
             """
     }
@@ -59,9 +59,10 @@ enum AgentFixtures {
         func cleanUp() { try? FileManager.default.removeItem(at: root) }
 
         /// Writes the shared policy and consortium key; returns their paths.
-        func shared(genesis: Int, giveUpAfter: String = "1h") throws -> (policy: String, key: String) {
+        func shared(genesis: Int, giveUpAfter: String = "1h",
+                    retryBackoff: String = "{base: 1s, max: 2s}") throws -> (policy: String, key: String) {
             let policy = root.appendingPathComponent("policy.yaml").path
-            try AgentFixtures.policy(genesis: genesis, giveUpAfter: giveUpAfter).write(toFile: policy, atomically: true, encoding: .utf8)
+            try AgentFixtures.policy(genesis: genesis, giveUpAfter: giveUpAfter, retryBackoff: retryBackoff).write(toFile: policy, atomically: true, encoding: .utf8)
             let key = root.appendingPathComponent("consortium.key").path
             try String(repeating: "ab", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
             return (policy, key)
@@ -98,16 +99,22 @@ enum AgentFixtures {
     }
 
     /// Starts agents 1...count under `shared`'s policy, each dialling those
-    /// started before it, runs `body` with them, and stops every agent in
-    /// `agents` afterwards, also when `body` throws (a restart inside
-    /// `body` replaces its entry, so the restarted agent is stopped too).
+    /// started before it (or the agents `dials(n)` names, all started before
+    /// it), runs `body` with them, and stops every agent in `agents`
+    /// afterwards, also when `body` throws (a restart inside `body` replaces
+    /// its entry, so the restarted agent is stopped too). `configure` may
+    /// change each configuration or prepare its data directory before the agent starts.
     static func withAgents<R: Sendable>(_ count: Int, in sandbox: Sandbox, shared: (policy: String, key: String),
+                                        dials: (Int) -> [Int] = { Array(1..<$0) },
+                                        configure: (Int, inout AgentConfiguration) throws -> Void = { _, _ in },
                                         _ body: (inout [Running]) async throws -> R) async throws -> R {
         var agents: [Running] = []
         do {
             for n in 1...count {
-                agents.append(try await start(try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
-                                                                        peers: agents.map(\.enode))))
+                var configuration = try sandbox.configuration(n, policy: shared.policy, consortiumKey: shared.key,
+                                                              peers: dials(n).map { agents[$0 - 1].enode })
+                try configure(n, &configuration)
+                agents.append(try await start(configuration))
             }
             let result = try await body(&agents)
             for running in agents { await running.stop() }

@@ -1,0 +1,85 @@
+import Foundation
+import HeraldCrypto
+@testable import HeraldAgent
+import Membership
+import Testing
+
+/// Anti-entropy between real agents on 127.0.0.1 whose logs were written
+/// before they started: what converging costs on the wire.
+@Suite("anti-entropy end to end", .serialized)
+struct AntiEntropyTests {
+    typealias F = AgentFixtures
+
+    /// `count` pending joins of node 5 announced by node 1 (distinct Lamport times, so distinct IDs).
+    static func announcements(_ count: Int, policy path: String) throws -> [SignedAnnouncement] {
+        let policy = try PolicyLoader.load(contentsOf: path)
+        let now = UInt64(Date().timeIntervalSince1970)
+        return try (1...count).map { lamport in
+            try SignedAnnouncement.sign(
+                Announcement(consortium: policy.consortium.name, kind: .join, subject: F.key(5).publicKey.nodeID,
+                             subjectEnode: F.nodeEnode(5), lamportTime: UInt64(lamport), issuedAt: now,
+                             expiresAt: now + 3600, policyHash: policy.hash, announcer: F.key(1).publicKey.nodeID),
+                with: F.key(1))
+        }
+    }
+
+    /// Writes `entries` into the membership log of the agent configured by `configuration`.
+    static func writeLog(_ entries: [SignedAnnouncement], for configuration: AgentConfiguration) throws {
+        guard !entries.isEmpty else { return }
+        let log = try MembershipLog(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent(MembershipLog.fileName).path,
+                                    policy: try PolicyLoader.load(contentsOf: configuration.policy))
+        let now = UInt64(Date().timeIntervalSince1970)
+        _ = try log.append(contentsOf: entries.map { (bytes: $0.encoded, receivedAt: now) })
+        try log.close()
+    }
+
+    static func converged(_ a: HeraldAgent, _ b: HeraldAgent, entries: UInt64) async throws {
+        try await F.until("both logs hold \(entries) entries", within: .seconds(90)) {
+            let (left, right) = (await a.members(), await b.members())
+            return left.logEntries == entries && right.logEntries == entries && left.digest == right.digest
+        }
+    }
+
+    @Test("agents whose 2000-entry logs differ by 3 converge for a small fraction of the log's bytes",
+          .timeLimit(.minutes(3)))
+    func smallDifference() async throws {
+        let sandbox = try F.Sandbox()
+        defer { sandbox.cleanUp() }
+        let shared = try sandbox.shared(genesis: 2)
+        let all = try Self.announcements(2000, policy: shared.policy)
+        let common = Array(all.prefix(1997))
+        // Agent 1 alone holds two entries, agent 2 alone one.
+        let held = [1: common + all[1997...1998], 2: common + [all[1999]]]
+        try await F.withAgents(2, in: sandbox, shared: shared, configure: { n, configuration in
+            try Self.writeLog(held[n]!, for: configuration)
+        }) { agents in
+            let (a, b) = (agents[0].agent, agents[1].agent)
+            try await Self.converged(a, b, entries: 2000)
+            let wholeLog = all.map(\.encoded.count).reduce(0, +)
+            let (left, right) = (await a.wireCounters, await b.wireCounters)
+            let bytes = left.antiEntropyBytes + right.antiEntropyBytes
+            print("anti-entropy, 2000 entries differing by 3: \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
+            #expect(bytes * 20 < wholeLog)
+        }
+    }
+
+    @Test("an agent with an empty log converges with one holding 2000 entries, each shipped about once",
+          .timeLimit(.minutes(3)))
+    func emptyLog() async throws {
+        let sandbox = try F.Sandbox()
+        defer { sandbox.cleanUp() }
+        let shared = try sandbox.shared(genesis: 2)
+        let all = try Self.announcements(2000, policy: shared.policy)
+        try await F.withAgents(2, in: sandbox, shared: shared, configure: { n, configuration in
+            try Self.writeLog(n == 1 ? all : [], for: configuration)
+        }) { agents in
+            let (a, b) = (agents[0].agent, agents[1].agent)
+            try await Self.converged(a, b, entries: 2000)
+            let wholeLog = all.map(\.encoded.count).reduce(0, +)
+            let (left, right) = (await a.wireCounters, await b.wireCounters)
+            let bytes = left.antiEntropyBytes + right.antiEntropyBytes
+            print("anti-entropy, empty log against 2000 entries: \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
+            #expect(bytes < wholeLog + wholeLog / 4)
+        }
+    }
+}
