@@ -67,8 +67,12 @@ extension HeraldAgent {
             batchIDs = []
             size = 0
         }
-        for id in ids where !sent.ids.contains(id) {
-            guard let entry = try? log.entry(for: id) else { continue }
+        // In our log's order, which follows Lamport time closely: the receiver's
+        // state orders announcements by Lamport time and replays from where an
+        // older one slots in, so entries sent in ID order would cost it O(n²).
+        let entries = ids.filter { !sent.ids.contains($0) }.compactMap { try? log.entry(for: $0) }.sorted { $0.index < $1.index }
+        for entry in entries {
+            let id = entry.announcementID
             if batch.count == WireMessage.maxEntries || size + entry.announcement.count + 16 > budget { flush() }
             batch.append(WireMessage.Entry(encoded: entry.announcement, receivedAt: entry.receivedAt))
             batchIDs.append(id)
@@ -97,6 +101,12 @@ extension HeraldAgent {
             announcements.append(signed)
         }
         guard !items.isEmpty else { return }
+        // Oldest first (Lamport time), so the log's state appends rather than replays.
+        let order = announcements.indices.sorted {
+            (announcements[$0].announcement.lamportTime, announcements[$0].id) < (announcements[$1].announcement.lamportTime, announcements[$1].id)
+        }
+        items = order.map { items[$0] }
+        announcements = order.map { announcements[$0] }
         let outcomes: [MembershipLog.AppendOutcome]
         do {
             outcomes = try log.append(contentsOf: items)

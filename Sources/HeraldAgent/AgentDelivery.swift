@@ -159,7 +159,8 @@ extension HeraldAgent {
     }
 
     /// Records an ack of our own announcement, or relays another's ack
-    /// towards its announcer (once per ack, whoever sends it again).
+    /// towards its announcer (the same ack at most once in 10 seconds, so
+    /// that copies arriving by several paths do not multiply).
     func receiveAck(_ bytes: [UInt8], from peer: NodeID) {
         let signed: SignedAck
         do { signed = try SignedAck(decoding: bytes) } catch {
@@ -178,8 +179,11 @@ extension HeraldAgent {
         guard let entry = try? log.entry(for: ack.announcementID),
               let announcement = try? SignedAnnouncement(decoding: entry.announcement),
               announcement.announcement.announcer != nodeID else { return }
-        if relayedAcks.count >= 16_384 { relayedAcks = [] }
-        guard relayedAcks.insert(Keccak256.hash(bytes)).inserted else { return }
+        let now = Date().timeIntervalSince1970
+        let hash = Keccak256.hash(bytes)
+        if let last = relayedAcks[hash], now - last < 10 { return }
+        if relayedAcks.count >= 16_384 { relayedAcks = relayedAcks.filter { now - $0.value < 10 } }
+        relayedAcks[hash] = now
         if routeAck(bytes, of: ack.announcementID, announcer: announcement.announcement.announcer, from: peer) {
             wireCounters.relayedAcks += 1
         }

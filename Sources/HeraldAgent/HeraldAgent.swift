@@ -52,8 +52,9 @@ public actor HeraldAgent: Service {
     /// Which peer each announcement logged lately came from: where this agent's
     /// ack goes, and acks it relays, when the announcer is not linked.
     var receivedFrom: [AnnouncementID: NodeID] = [:]
-    /// Acks relayed lately (hash of the signed ack), so that none is relayed twice.
-    var relayedAcks: Set<Keccak256.Digest> = []
+    /// Acks relayed lately (hash of the signed ack → when), so that none is
+    /// relayed twice in a row, while a repeat after a lost relay still goes.
+    var relayedAcks: [Keccak256.Digest: Double] = [:]
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
     var seenEnvelopes: Set<Keccak256.Digest> = []
