@@ -97,7 +97,12 @@ extension HeraldAgent {
                 logger.warning("anti-entropy entry from \(peer) dropped: bad announcement")
                 continue
             }
-            items.append((entry.encoded, min(now, max(entry.receivedAt, signed.announcement.issuedAt))))
+            let receivedAt = min(now, max(entry.receivedAt, signed.announcement.issuedAt))
+            if receivedAt <= signed.announcement.expiresAt, now > signed.announcement.expiresAt {
+                // Only the sender's word keeps this one from being expired here: tell the operator whose.
+                logger.notice("anti-entropy entry \(id) expired at \(signed.announcement.expiresAt) is decided as received at \(receivedAt), as claimed by \(peer)")
+            }
+            items.append((entry.encoded, receivedAt))
             announcements.append(signed)
         }
         guard !items.isEmpty else { return }
@@ -117,6 +122,6 @@ extension HeraldAgent {
         var appended = false
         for (signed, outcome) in zip(announcements, outcomes) where record(signed, outcome, from: peer) { appended = true }
         if appended { await applyIfChanged() }
-        for (signed, outcome) in zip(announcements, outcomes) { sendAck(for: signed, entry: outcome.entry) }
+        for (signed, outcome) in zip(announcements, outcomes) { sendAck(for: signed, entry: outcome.entry, via: peer) }
     }
 }

@@ -76,7 +76,9 @@ extension HeraldAgent {
     /// Verifies, logs (durably), applies and acknowledges one announcement;
     /// a duplicate is acknowledged again and not applied again. A new one
     /// that came from `peer` is first forwarded to the linked peers that
-    /// expect it and are not in `reached` (DESIGN step 4).
+    /// expect it and are not in `reached` (DESIGN step 4); so is a duplicate
+    /// that its announcer sent again, which is how a retry reaches recipients
+    /// the announcer has no link to.
     @discardableResult
     func accept(_ bytes: [UInt8], receivedAt: UInt64, from peer: NodeID? = nil, reached: [NodeID] = []) async -> LogEntry? {
         let signed: SignedAnnouncement
@@ -94,11 +96,10 @@ extension HeraldAgent {
             logger.error("cannot log announcement \(signed.id): \(error)")
             return nil
         }
-        if record(signed, outcome, from: peer) {
-            if let peer { forward(signed, from: peer, reached: reached) }
-            await applyIfChanged()
-        }
-        sendAck(for: signed, entry: outcome.entry)
+        let isNew = record(signed, outcome, from: peer)
+        if let peer, isNew || peer == signed.announcement.announcer { forward(signed, from: peer, reached: reached) }
+        if isNew { await applyIfChanged() }
+        sendAck(for: signed, entry: outcome.entry, via: peer)
         return outcome.entry
     }
 
@@ -138,23 +139,29 @@ extension HeraldAgent {
         logger.debug("forwarded \(signed.id) to \(targets.count) peer(s)")
     }
 
-    func sendAck(for signed: SignedAnnouncement, entry: LogEntry) {
+    /// Acknowledges to the announcer, or when not linked to it, through
+    /// `via` (the peer that just sent us the announcement) or the peer we first had it from.
+    func sendAck(for signed: SignedAnnouncement, entry: LogEntry, via peer: NodeID?) {
         let announcer = signed.announcement.announcer
         guard announcer != nodeID else { return }
         let ack = Ack(announcementID: signed.id, receiver: nodeID, decision: entry.decision.ackDecision,
                       logIndex: entry.index, logHead: log.head)
         guard let signedAck = try? SignedAck.sign(ack, with: key) else { return }
-        if !routeAck(signedAck.encoded, of: signed.id, announcer: announcer, from: nil) {
+        if !routeAck(signedAck.encoded, of: signed.id, announcer: announcer, excluding: nil, via: peer) {
             // No route: anti-entropy will bring the announcer the log; the ack waits for its resend.
             logger.debug("announcer \(announcer) not reachable; ack for \(signed.id) not sent")
         }
     }
 
     /// Sends an ack towards the announcer: directly when linked, otherwise
-    /// back to the peer the announcement came from, which relays it on.
-    private func routeAck(_ bytes: [UInt8], of id: AnnouncementID, announcer: NodeID, from peer: NodeID?) -> Bool {
-        if announcer != peer, send(.ack(bytes), to: announcer) { return true }
-        if let via = receivedFrom[id], via != peer, via != announcer { return send(.ack(bytes), to: via) }
+    /// back the way the announcement came (`via`, else the peer we first had
+    /// it from), which relays it on; never back to `excluded`, who sent it to us.
+    private func routeAck(_ bytes: [UInt8], of id: AnnouncementID, announcer: NodeID, excluding excluded: NodeID?,
+                          via preferred: NodeID? = nil) -> Bool {
+        if announcer != excluded, send(.ack(bytes), to: announcer) { return true }
+        for hop in [preferred, receivedFrom[id]] {
+            if let hop, hop != excluded, hop != announcer, send(.ack(bytes), to: hop) { return true }
+        }
         return false
     }
 
@@ -184,7 +191,7 @@ extension HeraldAgent {
         if let last = relayedAcks[hash], now - last < 10 { return }
         if relayedAcks.count >= 16_384 { relayedAcks = relayedAcks.filter { now - $0.value < 10 } }
         relayedAcks[hash] = now
-        if routeAck(bytes, of: ack.announcementID, announcer: announcement.announcement.announcer, from: peer) {
+        if routeAck(bytes, of: ack.announcementID, announcer: announcement.announcement.announcer, excluding: peer) {
             wireCounters.relayedAcks += 1
         }
     }
@@ -198,11 +205,20 @@ extension HeraldAgent {
         for outgoing in unfinished {
             let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
             let reached = reached(deliveries)
+            var unlinked = 0
             for delivery in deliveries where !delivery.acked && delivery.nextAttempt <= now {
                 let sent = send(.announcement(outgoing.encoded, reached: reached), to: delivery.recipient)
+                if !sent { unlinked += 1 }
                 try? store.recordAttempt(outgoing.id, recipient: delivery.recipient,
                                          nextAttempt: now + retry.delay(attempt: delivery.attempts),
                                          error: sent ? nil : "not connected")
+            }
+            // Due recipients we have no link to: give a copy to up to two linked
+            // recipients that have it (acked); as it comes from the announcer they
+            // forward it to whoever they are linked to among the unreached.
+            if unlinked > 0 {
+                let relays = deliveries.filter { $0.acked && links[$0.recipient] != nil }.map(\.recipient).shuffled().prefix(2)
+                for relay in relays { send(.announcement(outgoing.encoded, reached: reached), to: relay) }
             }
         }
         if appliedDigest != log.digest, now >= nextApplyRetry { Task { await self.applyIfChanged() } }

@@ -46,7 +46,7 @@ extension HeraldAgent {
         dialSchedule[peer] = nil
         antiEntropySent[peer] = nil
         logger.info("peer connected", metadata: ["peer": "\(peer.hex.prefix(8))", "direction": "\(info.direction.rawValue)"])
-        sendSummary(to: peer)
+        if summarizesOnConnect { sendSummary(to: peer) }
         resendPending(to: peer)
         return nextLinkID
     }

@@ -52,6 +52,10 @@ public actor HeraldAgent: Service {
     /// Which peer each announcement logged lately came from: where this agent's
     /// ack goes, and acks it relays, when the announcer is not linked.
     var receivedFrom: [AnnouncementID: NodeID] = [:]
+    /// Test hook: false leaves out the summary sent on connect, so that a test
+    /// can tell delivery by forwarding from delivery by anti-entropy.
+    var summarizesOnConnect = true
+    func setSummarizesOnConnect(_ value: Bool) { summarizesOnConnect = value }
     /// Acks relayed lately (hash of the signed ack → when), so that none is
     /// relayed twice in a row, while a repeat after a lost relay still goes.
     var relayedAcks: [Keccak256.Digest: Double] = [:]
@@ -163,7 +167,9 @@ public actor HeraldAgent: Service {
                 group.addTask { await self.dialLoop() }
                 group.addTask { await self.periodic(every: .milliseconds(200)) { await $0.deliveryTick() } }
                 group.addTask {
+                    // Not at once: there are no links yet, and each new link gets a summary anyway.
                     let interval = Duration.milliseconds(max(50, self.configuration.antiEntropyIntervalMilliseconds))
+                    try? await Task.sleep(for: interval)
                     await self.periodic(every: interval) { await $0.sendSummaries() }
                 }
                 group.addTask { await self.logEvents() }

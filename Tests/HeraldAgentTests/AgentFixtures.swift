@@ -133,8 +133,10 @@ enum AgentFixtures {
         }
     }
 
-    static func start(_ configuration: AgentConfiguration) async throws -> Running {
+    /// Starts an agent; `prepare` runs on it before it runs (to set test hooks).
+    static func start(_ configuration: AgentConfiguration, prepare: (HeraldAgent) async -> Void = { _ in }) async throws -> Running {
         let agent = try await HeraldAgent(configuration: configuration)
+        await prepare(agent)
         let task = Task { try await agent.run() }
         let enode = try await eventually("agent listening") { await agent.enodeURL() }
         return Running(agent: agent, task: task, enode: enode, configuration: configuration)

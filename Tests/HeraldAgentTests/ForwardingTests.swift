@@ -28,10 +28,46 @@ struct ForwardingTests {
             #expect(announced.recipients.count == 2)
             try await F.until("C logged it", within: .seconds(60)) { (try? await c.status(announced.id)) != nil }
             try await F.until("B and C acked", within: .seconds(60)) { (try? await a.status(announced.id).acked) == 2 }
-            #expect(await b.wireCounters.forwardedAnnouncements == 1)
+            // Once on receipt; again for each of A's retries to C (relayed by B) before C's ack came back.
+            #expect(await b.wireCounters.forwardedAnnouncements >= 1)
             #expect(await b.wireCounters.relayedAcks >= 1)
             #expect(await c.wireCounters.forwardedAnnouncements == 0)
             #expect(await a.peers().map(\.node) == [F.key(2).publicKey.nodeID.hex])
+        }
+    }
+
+    @Test("a retry reaches a recipient the announcer has no link to through a linked peer that has the announcement",
+          .timeLimit(.minutes(2)))
+    func retryThroughLinkedPeer() async throws {
+        let sandbox = try F.Sandbox()
+        defer { sandbox.cleanUp() }
+        let shared = try sandbox.shared(genesis: 3)
+        let quiet: (Int, inout AgentConfiguration) throws -> Void = { _, configuration in
+            configuration.antiEntropyIntervalMilliseconds = 3_600_000
+        }
+        try await F.withAgents(2, in: sandbox, shared: shared, dials: { $0 == 1 ? [] : [1] }, configure: quiet) { agents in
+            let (a, b) = (agents[0].agent, agents[1].agent)
+            try await F.until("A and B linked", within: .seconds(60)) { await a.peers().count == 1 }
+            await b.setSummarizesOnConnect(false)
+            let announced = try await a.announce(AnnounceRequest(kind: "leave", enode: F.nodeEnode(3)))
+            let nodeB = F.key(2).publicKey.nodeID.hex
+            try await F.until("B acked", within: .seconds(60)) {
+                (try? await a.status(announced.id))?.recipients.first { $0.node == nodeB }?.acked == true
+            }
+            #expect(await b.wireCounters.forwardedAnnouncements == 0)
+
+            // C comes up only now, linked to B alone, and neither end summarises its log on
+            // connect: only A's retry, handed to B, which forwards it, can deliver.
+            var configuration = try sandbox.configuration(3, policy: shared.policy, consortiumKey: shared.key,
+                                                          peers: [agents[1].enode])
+            try quiet(3, &configuration)
+            agents.append(try await F.start(configuration) { await $0.setSummarizesOnConnect(false) })
+            let c = agents[2].agent
+            try await F.until("C logged it", within: .seconds(60)) { (try? await c.status(announced.id)) != nil }
+            try await F.until("C's ack reached A", within: .seconds(60)) { (try? await a.status(announced.id).acked) == 2 }
+            #expect(await b.wireCounters.forwardedAnnouncements >= 1)
+            #expect(await b.wireCounters.relayedAcks >= 1)
+            #expect(await c.wireCounters.antiEntropyEnvelopes == 0)
         }
     }
 
