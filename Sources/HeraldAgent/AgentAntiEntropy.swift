@@ -90,6 +90,7 @@ extension HeraldAgent {
         var items: [(bytes: [UInt8], receivedAt: UInt64)] = []
         var announcements: [SignedAnnouncement] = []
         var batchIDs: Set<AnnouncementID> = []
+        var onSendersWord: [AnnouncementID] = []
         for entry in entries {
             let id = AnnouncementID(of: entry.encoded)
             guard !idIndex.contains(id), batchIDs.insert(id).inserted else { continue }
@@ -98,14 +99,15 @@ extension HeraldAgent {
                 continue
             }
             let receivedAt = min(now, max(entry.receivedAt, signed.announcement.issuedAt))
-            if receivedAt <= signed.announcement.expiresAt, now > signed.announcement.expiresAt {
-                // Only the sender's word keeps this one from being expired here: tell the operator whose.
-                logger.notice("anti-entropy entry \(id) expired at \(signed.announcement.expiresAt) is decided as received at \(receivedAt), as claimed by \(peer)")
-            }
+            if receivedAt <= signed.announcement.expiresAt, now > signed.announcement.expiresAt { onSendersWord.append(id) }
             items.append((entry.encoded, receivedAt))
             announcements.append(signed)
         }
         guard !items.isEmpty else { return }
+        if let first = onSendersWord.first {
+            // Only the sender's claimed receipt time keeps these from being expired here: tell the operator whose word it is.
+            logger.notice("\(onSendersWord.count) anti-entropy entries already expired here (first \(first.hex)) are decided as received when \(peer) claims")
+        }
         // Oldest first (Lamport time), so the log's state appends rather than replays.
         let order = announcements.indices.sorted {
             (announcements[$0].announcement.lamportTime, announcements[$0].id) < (announcements[$1].announcement.lamportTime, announcements[$1].id)
@@ -120,7 +122,9 @@ extension HeraldAgent {
             return
         }
         var appended = false
-        for (signed, outcome) in zip(announcements, outcomes) where record(signed, outcome, from: peer) { appended = true }
+        for (signed, outcome) in zip(announcements, outcomes) {
+            if record(signed, outcome, from: peer) { appended = true }
+        }
         if appended { await applyIfChanged() }
         for (signed, outcome) in zip(announcements, outcomes) { sendAck(for: signed, entry: outcome.entry, via: peer) }
     }
