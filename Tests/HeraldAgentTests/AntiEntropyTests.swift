@@ -2,7 +2,10 @@ import Foundation
 import HeraldCrypto
 @testable import HeraldAgent
 import Membership
+import RLP
+import RLPx
 import Testing
+import Whisper
 
 /// Anti-entropy between real agents on 127.0.0.1 whose logs were written
 /// before they started: what converging costs on the wire.
@@ -80,6 +83,55 @@ struct AntiEntropyTests {
             let bytes = left.antiEntropyBytes + right.antiEntropyBytes
             print("anti-entropy, empty log against 2000 entries: \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
             #expect(bytes < wholeLog + wholeLog / 4)
+        }
+    }
+
+    @Test("hostile reconciliation input is refused or answered within bounds, and the agent keeps working",
+          .timeLimit(.minutes(2)))
+    func hostileInput() async throws {
+        let sandbox = try F.Sandbox()
+        defer { sandbox.cleanUp() }
+        let shared = try sandbox.shared(genesis: 3)
+        try await F.withAgents(1, in: sandbox, shared: shared, configure: { _, configuration in
+            try Self.writeLog(try Self.announcements(100, policy: shared.policy), for: configuration)
+        }) { agents in
+            let running = agents[0]
+            let peer = try F.HandPeer(2, policy: shared.policy, consortiumKey: shared.key)
+            let bogus = [RangeFingerprint](repeating: RangeFingerprint(count: .max, xor: IDKey(w0: 1, w1: 2, w2: 3, w3: 4)), count: 16)
+            var deep = IDPrefix.root
+            for _ in 0..<63 { deep = deep.child(0xf) }
+            let sealer = EnvelopeSealer(topic: Topic(name: peer.policy.consortium.name), encryption: .symmetric(peer.symmetricKey),
+                                        signingKey: peer.key, timeToLive: 60)
+            func raw(_ payload: [UInt8]) throws -> CapabilityMessage {
+                let envelope = try sealer.seal(payload, now: UInt32(F.HandPeer.now))
+                return CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: WhisperPacket.messages([envelope]).encodedData())
+            }
+            let marker = try peer.signed(peer.announcement(.leave, subject: 3, by: 2, lamport: 500))
+            try await peer.session(with: running) { session in
+                try await session.send(.reconcile(Array(repeating: .fingerprints(.root, bogus), count: 16)))
+                try await session.send(.reconcile([.fingerprints(deep, bogus), .ids(deep, [])]))
+                try await session.send(.want((0..<1024).map { AnnouncementID(of: [UInt8(truncatingIfNeeded: $0), 9]) }))
+                try await session.send(.entries([WireMessage.Entry(encoded: [0xc0], receivedAt: .max)]))
+                // Not wire messages: 17 parts, a 65-nibble prefix, an unknown type, trailing bytes.
+                for payload in [
+                    WireMessageTests.rlp { message in
+                        message.write(UInt8(3))
+                        message.writeList { parts in
+                            for _ in 0..<17 { parts.writeList { $0.write(UInt8(1)); $0.write(UInt8(0)); $0.write(bytes: []); $0.writeList { _ in } } }
+                        }
+                    },
+                    WireMessageTests.part(kind: 1, count: 65, packed: [UInt8](repeating: 0, count: 33)) { _ in },
+                    WireMessageTests.rlp { $0.write(UInt8(99)); $0.write(bytes: []) },
+                    WireMessage.reconcile([.ids(.root, [])]).encoded() + [0x80],
+                ] {
+                    try await session.sender.send(raw(payload))
+                }
+                // Messages are handled in order: the marker's ack means all of the above was processed.
+                try await session.send(.announcement(marker.encoded))
+                try await session.acks(of: marker.id, within: .seconds(60))
+            }
+            #expect(await running.agent.members().logEntries == 101)
+            #expect(await running.agent.idIndex.count == 101)
         }
     }
 }
