@@ -50,7 +50,8 @@ extension HeraldAgent {
     private func publish(kind: AnnouncementKind, subject: NodeID, subjectEnode: String, endpoint: AgentEndpoint?,
                          roles: [String], approving: AnnouncementID?, extraRecipients: [NodeID]) async throws(AgentError) -> AnnouncementStatus {
         let now = Self.unixNow()
-        let lamport = try store.nextLamportTime(after: maxSeenLamport)
+        // maxSeenLamport covers the stored clock and every logged announcement; enqueue persists the new time.
+        let lamport = maxSeenLamport + 1
         maxSeenLamport = lamport
         let announcement = Announcement(
             consortium: policy.consortium.name, kind: kind, subject: subject, subjectEnode: subjectEnode,
@@ -63,11 +64,12 @@ extension HeraldAgent {
         }
         var recipients = Set(log.members.map(\.node)).union(extraRecipients)
         recipients.remove(nodeID)
-        // Durable before anyone hears of it: the outbox row, then our own log entry.
+        // Durable before anyone hears of it (one transaction: outbox row, recipients, clock); sent
+        // before our own log entry and apply, which the receivers do not wait for.
         try store.enqueue(signed, recipients: recipients.sorted(), createdAt: now, giveUpAt: now + policy.delivery.giveUpAfter)
-        await accept(signed.encoded, receivedAt: now)
         logger.info("announced \(kind) of \(subject)", metadata: ["id": "\(signed.id.hex)", "recipients": "\(recipients.count)"])
         deliveryTick()
+        await accept(signed.encoded, receivedAt: now)
         return try status(signed.id.hex)
     }
 
@@ -123,8 +125,29 @@ extension HeraldAgent {
             return
         }
         let ack = signed.ack
-        if (try? store.recordAck(ack.announcementID, recipient: ack.receiver, decision: ack.decision.description)) == true {
-            logger.info("ack for \(ack.announcementID) from \(ack.receiver): \(ack.decision)")
+        pendingAcks.append(AgentStore.ReceivedAck(announcementID: ack.announcementID, recipient: ack.receiver,
+                                                  decision: ack.decision.description))
+        guard !flushingAcks else { return }
+        flushingAcks = true
+        Task { self.flushAcks() }
+    }
+
+    /// Stores the acks received so far in one transaction. Acks that arrive
+    /// while it writes wait in `pendingAcks` for the next flush, so a burst
+    /// costs a few fsyncs, not one each. A failed write loses nothing that
+    /// matters: the recipients are still unacked, get a resend and ack again.
+    private func flushAcks() {
+        defer { flushingAcks = false }
+        while !pendingAcks.isEmpty {
+            let batch = pendingAcks
+            pendingAcks = []
+            do {
+                for ack in try store.recordAcks(batch) {
+                    logger.info("ack for \(ack.announcementID) from \(ack.recipient): \(ack.decision)")
+                }
+            } catch {
+                logger.error("cannot record \(batch.count) acks: \(error)")
+            }
         }
     }
 
@@ -134,15 +157,17 @@ extension HeraldAgent {
     func deliveryTick() {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
+        var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
             let due = ((try? store.deliveries(for: outgoing.id)) ?? []).filter { !$0.acked && $0.nextAttempt <= now }
             for delivery in due {
                 let sent = send(.announcement(outgoing.encoded), to: delivery.recipient)
-                try? store.recordAttempt(outgoing.id, recipient: delivery.recipient,
-                                         nextAttempt: now + retry.delay(attempt: delivery.attempts),
-                                         error: sent ? nil : "not connected")
+                attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: delivery.recipient,
+                                                   nextAttempt: now + retry.delay(attempt: delivery.attempts),
+                                                   error: sent ? nil : "not connected"))
             }
         }
+        recordAttempts(attempts)
         if appliedDigest != log.digest, now >= nextApplyRetry { Task { await self.applyIfChanged() } }
     }
 
@@ -150,11 +175,31 @@ extension HeraldAgent {
     func resendPending(to peer: NodeID) {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
+        var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
             guard let delivery = (try? store.deliveries(for: outgoing.id))?.first(where: { $0.recipient == peer }),
                   !delivery.acked else { continue }
             send(.announcement(outgoing.encoded), to: peer)
-            try? store.recordAttempt(outgoing.id, recipient: peer, nextAttempt: now + retry.delay(attempt: delivery.attempts), error: nil)
+            attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: peer,
+                                               nextAttempt: now + retry.delay(attempt: delivery.attempts), error: nil))
+        }
+        recordAttempts(attempts)
+    }
+
+    /// Attempts are bookkeeping for backoff and `herald status`: a failed write is logged, and the resend schedule
+    /// simply starts over.
+    private func recordAttempts(_ attempts: [AgentStore.Attempt]) {
+        do { try store.recordAttempts(attempts) } catch {
+            logger.error("cannot record \(attempts.count) send attempts: \(error)")
+        }
+    }
+
+    /// After a crash between the outbox write and our own log entry: logs the
+    /// outbox announcements the log lacks, as of when they were made.
+    func logUnloggedOutbox() async {
+        guard let unfinished = try? store.unfinished(now: Self.unixNow()) else { return }
+        for outgoing in unfinished where (try? log.entry(for: outgoing.id)) == nil {
+            await accept(outgoing.encoded, receivedAt: outgoing.createdAt)
         }
     }
 

@@ -34,6 +34,10 @@ public actor HeraldAgent: Service {
     let logger: Logger
     let retry: Backoff
     let dialBackoff = Backoff(base: 0.2, max: 30)
+    private nonisolated let executor: AgentExecutor
+
+    /// The agent's own serial queue (see ``AgentExecutor``).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     struct Link {
         var id: Int
@@ -48,6 +52,9 @@ public actor HeraldAgent: Service {
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
     var seenEnvelopes: Set<Keccak256.Digest> = []
+    /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).
+    var pendingAcks: [AgentStore.ReceivedAck] = []
+    var flushingAcks = false
     var appliedDigest: MembershipDigest?
     var applying = false
     var applyAgain = false
@@ -71,6 +78,7 @@ public actor HeraldAgent: Service {
             throw .configuration(path: configuration.nodeKey, message: "\(error)")
         }
         nodeID = key.publicKey.nodeID
+        executor = AgentExecutor(label: "herald.agent.\(nodeID.hex.prefix(8))")
         do {
             policy = try PolicyLoader.load(contentsOf: configuration.policy)
         } catch {
@@ -147,6 +155,7 @@ public actor HeraldAgent: Service {
         listeningPort = listener.port
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
+        await logUnloggedOutbox()
         await applyIfChanged()
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
