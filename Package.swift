@@ -142,7 +142,12 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAgentTests",
-            dependencies: ["HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode"]
+            dependencies: [
+                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),
