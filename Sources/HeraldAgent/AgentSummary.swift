@@ -14,6 +14,7 @@ public struct AdapterStatus: Codable, Sendable, Equatable {
 
     /// The adapter's name: its kind, numbered from the second of a kind on (`exec#2`).
     public var adapter: String
+    /// Ok, failing or not applied yet.
     public var state: State
     /// Apply attempts since the agent started.
     public var attempts: Int

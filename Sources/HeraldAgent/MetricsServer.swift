@@ -5,7 +5,8 @@ import NIOPosix
 /// Serves `GET /metrics` in the Prometheus text format over HTTP/1.1, and
 /// nothing else: other paths get 404, other methods 405, a request body
 /// over ``maxRequestBodyBytes`` 413 (headers are bounded by NIO's HTTP
-/// decoder). One request per connection; every response closes it.
+/// decoder). One request per connection; every response closes it, and so
+/// does a client that has not sent a whole request within the timeout.
 struct MetricsServer: Sendable {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
@@ -50,12 +51,23 @@ struct MetricsServer: Sendable {
     }
 
     /// Answers requests until cancelled, with `exposition()` for `GET /metrics`; then closes the listener.
-    func run(exposition: @escaping @Sendable () async -> [UInt8]) async throws {
+    /// - Parameter requestTimeout: how long a connection may take to send its request before it is closed.
+    func run(requestTimeout: Duration = .seconds(10), exposition: @escaping @Sendable () async -> [UInt8]) async throws {
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
-                        group.addTask { try? await Self.serve(connection, exposition: exposition) }
+                        group.addTask {
+                            await withTaskGroup(of: Void.self) { race in
+                                race.addTask { try? await Self.serve(connection, exposition: exposition) }
+                                race.addTask {
+                                    guard (try? await Task.sleep(for: requestTimeout)) != nil else { return }
+                                    connection.channel.close(promise: nil)
+                                }
+                                await race.next()
+                                race.cancelAll()
+                            }
+                        }
                     }
                 }
             }

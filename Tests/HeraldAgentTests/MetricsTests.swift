@@ -3,7 +3,9 @@ import Foundation
 import HeraldCrypto
 @testable import HeraldAgent
 import Membership
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NodeAdapters
 import Testing
 
@@ -174,6 +176,28 @@ struct MetricsServerTests {
     ])
     func route(method: String, uri: String, expected: MetricsServer.Route) {
         #expect(MetricsServer.Route(method: HTTPMethod(rawValue: method), uri: uri) == expected)
+    }
+
+    @Test("a connection that sends no request is closed after the request timeout", .timeLimit(.minutes(1)))
+    func idleConnectionIsClosed() async throws {
+        let server = try await MetricsServer.bind(host: "127.0.0.1", port: 0)
+        let task = Task { try await server.run(requestTimeout: .milliseconds(300)) { [] } }
+        defer { task.cancel() }
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: server.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // Nothing is sent: the server closes the connection and the stream ends without a byte.
+        let received = try await channel.executeThenClose { inbound, _ in
+            var count = 0
+            for try await buffer in inbound { count += buffer.readableBytes }
+            return count
+        }
+        #expect(received == 0)
+        task.cancel()
+        _ = try? await task.value
     }
 
     @Test("serves GET /metrics; 404 elsewhere, 405 for other methods, 413 for a large body", .timeLimit(.minutes(1)))
