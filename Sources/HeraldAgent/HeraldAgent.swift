@@ -153,8 +153,6 @@ public actor HeraldAgent: Service {
     /// every connection and the databases.
     public func run() async throws {
         let listener = try await rlpx.listen(on: configuration.listen.host, port: Int(configuration.listen.port))
-        listeningPort = listener.port
-        logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
         let metricsServer: MetricsServer?
         if let address = configuration.metrics {
@@ -171,6 +169,9 @@ public actor HeraldAgent: Service {
         } else {
             metricsServer = nil
         }
+        // An enode URL (listening) means the RLPx listener and the metrics endpoint are bound.
+        listeningPort = listener.port
+        logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         await applyIfChanged()
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
