@@ -3,7 +3,7 @@ import HeraldCrypto
 import Membership
 import NodeAdapters
 
-/// Announcing, logging, acknowledging, retrying, anti-entropy and applying.
+/// Announcing, logging, acknowledging, retrying and anti-entropy (applying: AgentApplying.swift).
 extension HeraldAgent {
     // MARK: - Announcing
 
@@ -98,6 +98,7 @@ extension HeraldAgent {
             Self.xor(&setHash, entry.announcementID)
             Self.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
             allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
+            metrics.announcementsLogged[AgentMetrics.DecisionLabel(entry.decision)]?.increment()
             logger.info("logged \(signed.announcement.kind) of \(signed.announcement.subject) by \(signed.announcement.announcer): \(entry.decision)",
                         metadata: ["id": "\(entry.announcementID.hex)", "index": "\(entry.index)"])
             await applyIfChanged()
@@ -125,6 +126,7 @@ extension HeraldAgent {
             return
         }
         let ack = signed.ack
+        metrics.acksReceived.increment()
         pendingAcks.append(AgentStore.ReceivedAck(announcementID: ack.announcementID, recipient: ack.receiver,
                                                   decision: ack.decision.description))
         guard !flushingAcks else { return }
@@ -168,7 +170,6 @@ extension HeraldAgent {
             }
         }
         recordAttempts(attempts)
-        if appliedDigest != log.digest, now >= nextApplyRetry { Task { await self.applyIfChanged() } }
     }
 
     /// On (re)connection: sends the peer everything it has not acknowledged yet.
@@ -243,40 +244,5 @@ extension HeraldAgent {
             let receivedAt = min(now, max(entry.receivedAt, signed.announcement.issuedAt))
             await accept(entry.encoded, receivedAt: receivedAt)
         }
-    }
-
-    // MARK: - Applying
-
-    /// Applies the member list through every adapter when it changed since
-    /// the last successful apply; a failure is retried on the next tick.
-    func applyIfChanged() async {
-        guard !applying else { applyAgain = true; return }
-        applying = true
-        defer { applying = false }
-        repeat {
-            applyAgain = false
-            let digest = log.digest
-            guard digest != appliedDigest else { return }
-            let members = log.members.compactMap { member -> PeerSetMember? in
-                guard let enode = Enode(member.enode) else { return nil }
-                return PeerSetMember(enode: enode, name: policy.identity(member.node)?.name, roles: member.roles)
-            }
-            let desired = DesiredPeerSet(members: members, localNodeID: nodeID)
-            var failed = false
-            for adapter in adapters {
-                do {
-                    let report = try await adapter.apply(desired)
-                    logger.info("applied: \(report)")
-                } catch {
-                    failed = true
-                    logger.error("adapter \(adapter.kind) failed: \(error)")
-                }
-            }
-            if failed {
-                nextApplyRetry = Date().timeIntervalSince1970 + 5
-            } else {
-                appliedDigest = digest
-            }
-        } while applyAgain
     }
 }

@@ -74,14 +74,7 @@ extension HeraldAgent {
         }
         let payload = WhisperPacket.messages([envelope]).encodedData()
         if case .enqueued = link.outbound.yield(CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)) {
-            switch message {
-            case .announcement, .ack:
-                wireCounters.deliveryEnvelopes += 1
-                wireCounters.deliveryBytes += payload.count
-            case .summary, .entries:
-                wireCounters.antiEntropyEnvelopes += 1
-                wireCounters.antiEntropyBytes += payload.count
-            }
+            countSent(message, bytes: payload.count)
             return true
         }
         return false
@@ -152,7 +145,10 @@ extension HeraldAgent {
         case .p2pMessage(let envelope): envelopes = [envelope]
         default: return
         }
-        for envelope in envelopes.prefix(256) { await process(envelope, from: peer) }
+        for envelope in envelopes.prefix(256) {
+            metrics.envelopesReceived.increment()
+            await process(envelope, from: peer)
+        }
     }
 
     private func process(_ envelope: Envelope, from peer: NodeID) async {

@@ -1,7 +1,7 @@
 /// The control socket's protocol: one JSON request per line, one JSON
 /// response per line. Requests and responses are small and bounded.
 public struct ControlRequest: Codable, Sendable {
-    /// `announce`, `approve`, `status`, `members`, `peers` or `enode`.
+    /// `announce`, `approve`, `status`, `agent-status`, `members`, `peers` or `enode`.
     public var command: String
     /// For `announce`.
     public var announce: AnnounceRequest?
@@ -25,14 +25,17 @@ public struct ControlResponse: Codable, Sendable {
     public var members: MembersInfo?
     public var peers: [PeerStatus]?
     public var enode: String?
+    /// For `agent-status`.
+    public var summary: AgentSummary?
 
     public init(error: String? = nil, status: AnnouncementStatus? = nil, members: MembersInfo? = nil,
-                peers: [PeerStatus]? = nil, enode: String? = nil) {
+                peers: [PeerStatus]? = nil, enode: String? = nil, summary: AgentSummary? = nil) {
         self.error = error
         self.status = status
         self.members = members
         self.peers = peers
         self.enode = enode
+        self.summary = summary
     }
 
     /// Longest response line accepted by the client, in bytes.

@@ -62,6 +62,8 @@ struct ControlServer: Sendable {
                 return ControlResponse(status: try await agent.approve(request.id ?? ""))
             case "status":
                 return ControlResponse(status: try await agent.status(request.id ?? ""))
+            case "agent-status":
+                return ControlResponse(summary: await agent.summary())
             case "members":
                 return ControlResponse(members: await agent.members())
             case "peers":

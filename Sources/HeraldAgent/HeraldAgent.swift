@@ -58,8 +58,13 @@ public actor HeraldAgent: Service {
     var appliedDigest: MembershipDigest?
     var applying = false
     var applyAgain = false
-    /// When a failed apply may be retried (Unix time), so that a refusing adapter is not hammered.
-    var nextApplyRetry: Double = 0
+    /// Per-adapter apply state (configuration order) and the backoff of failed applies (AgentApplying.swift).
+    var applyStates: [AdapterApplyState]
+    let applyRetry: RetryPolicy
+    /// This agent's metrics, in a registry of its own (AgentMetrics.swift).
+    let metrics: AgentMetrics
+    /// The bound metrics port once ``run()`` serves `GET /metrics` (nil when disabled).
+    public private(set) var metricsPort: Int?
     /// Envelopes and bytes queued for peers so far.
     public internal(set) var wireCounters = WireCounters()
     /// The bound RLPx port once ``run()`` is listening.
@@ -102,6 +107,10 @@ public actor HeraldAgent: Service {
         } catch {
             throw .configuration(path: "adapters", message: "\(error)")
         }
+        let adapterNames = AdapterApplyState.names(forKinds: adapters.map(\.kind))
+        applyStates = adapterNames.map(AdapterApplyState.init(name:))
+        applyRetry = configuration.applyRetry ?? RetryPolicy()
+        metrics = AgentMetrics(adapterNames: adapterNames)
         let directory = URL(fileURLWithPath: configuration.dataDirectory)
         let log: MembershipLog
         do {
@@ -152,9 +161,25 @@ public actor HeraldAgent: Service {
     /// every connection and the databases.
     public func run() async throws {
         let listener = try await rlpx.listen(on: configuration.listen.host, port: Int(configuration.listen.port))
+        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
+        let metricsServer: MetricsServer?
+        if let address = configuration.metrics {
+            do {
+                metricsServer = try await MetricsServer.bind(host: address.host, port: Int(address.port))
+            } catch {
+                await listener.close()
+                store.close()
+                try? log.close()
+                throw AgentError.configuration(path: "metrics", message: "cannot serve on \(address.host):\(address.port): \(error)")
+            }
+            metricsPort = metricsServer?.port
+            logger.info("serving metrics", metadata: ["address": "\(address.host):\(metricsPort ?? 0)"])
+        } else {
+            metricsServer = nil
+        }
+        // An enode URL (listening) means the RLPx listener and the metrics endpoint are bound.
         listeningPort = listener.port
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
-        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
         await logUnloggedOutbox()
         await applyIfChanged()
         await cancelWhenGracefulShutdown {
@@ -166,6 +191,14 @@ public actor HeraldAgent: Service {
                     await self.periodic(every: interval) { await $0.sendSummaries() }
                 }
                 group.addTask { await self.logEvents() }
+                group.addTask { await self.periodic(every: .milliseconds(200)) { await $0.applyIfDue() } }
+                if let metricsServer {
+                    group.addTask {
+                        do { try await metricsServer.run { await self.metricsExposition() } } catch is CancellationError {} catch {
+                            self.logger.error("metrics endpoint: \(error)")
+                        }
+                    }
+                }
                 if let control {
                     group.addTask {
                         do { try await control.run() } catch is CancellationError {} catch {
