@@ -61,6 +61,17 @@ extension HeraldAgent {
         for link in links.values { link.outbound.finish() }
     }
 
+    /// Test hook: ends the link to `peer`, or every link when `peer` is nil,
+    /// as a broken connection would; whoever dialled it dials again.
+    ///
+    /// - Returns: How many links were dropped.
+    @discardableResult
+    package func dropLinks(to peer: NodeID? = nil) -> Int {
+        let dropped = links.filter { peer == nil || $0.key == peer }
+        for link in dropped.values { link.outbound.finish() }
+        return dropped.count
+    }
+
     /// Seals `message` for the consortium and queues it for `peer`; false when not connected or not sealable.
     @discardableResult
     func send(_ message: WireMessage, to peer: NodeID) -> Bool {
