@@ -89,7 +89,7 @@ extension HeraldAgent {
         maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         let outcome: MembershipLog.AppendOutcome
         do {
-            outcome = try log.append(bytes, receivedAt: receivedAt)
+            outcome = try log.append(signed, receivedAt: receivedAt)
         } catch {
             logger.error("cannot log announcement \(signed.id): \(error)")
             return nil

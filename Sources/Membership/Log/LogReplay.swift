@@ -33,9 +33,10 @@ struct LogReplay: Sendable {
         return state.insert(signed)
     }
 
-    /// The next entry for `bytes`, deciding it (mutates the state).
-    mutating func makeEntry(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64) -> LogEntry {
-        let decision = decide(bytes, id: id, receivedAt: receivedAt, verifySignature: true)
+    /// The next entry for `bytes`, deciding it (mutates the state). `verifySignature` is false only for
+    /// bytes that a ``SignedAnnouncement`` value already verified.
+    mutating func makeEntry(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool = true) -> LogEntry {
+        let decision = decide(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         var entry = LogEntry(
             index: count, announcementID: id, announcement: bytes, decision: decision, receivedAt: receivedAt,
             policyHash: policyHash, previousHash: head, hash: .zero

@@ -87,10 +87,20 @@ public final class MembershipLog: @unchecked Sendable {
     ///   announcement (not logged), ``MembershipLogError/database(path:message:)`` when the
     ///   write fails (nothing is logged and the state is unchanged).
     public func append(_ bytes: some Collection<UInt8>, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
+        let bytes = Array(bytes)
+        return try append(bytes, id: AnnouncementID(of: bytes), receivedAt: receivedAt, verifySignature: true)
+    }
+
+    /// Appends an announcement the caller has already decoded: as
+    /// ``append(_:receivedAt:)``, without a second public-key recovery (a
+    /// ``SignedAnnouncement`` value always holds a verified signature).
+    public func append(_ signed: SignedAnnouncement, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
+        try append(signed.encoded, id: signed.id, receivedAt: receivedAt, verifySignature: false)
+    }
+
+    private func append(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool) throws(MembershipLogError) -> AppendOutcome {
         let limit = replay.limits.maxEncodedSize
         guard bytes.count <= limit else { throw .oversized(size: bytes.count, limit: limit) }
-        let bytes = Array(bytes)
-        let id = AnnouncementID(of: bytes)
         lock.lock()
         defer { lock.unlock() }
         if let index = replay.positions[id] {
@@ -99,7 +109,7 @@ public final class MembershipLog: @unchecked Sendable {
             }
             return .duplicate(existing)
         }
-        let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt)
+        let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         let hook = beforeCommit
         do {
             try pool.write { db in
