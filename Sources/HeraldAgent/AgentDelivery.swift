@@ -162,11 +162,11 @@ extension HeraldAgent {
         var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
             let due = ((try? store.deliveries(for: outgoing.id)) ?? []).filter { !$0.acked && $0.nextAttempt <= now }
+            let sent = send(.announcement(outgoing.encoded), to: due.map(\.recipient))
             for delivery in due {
-                let sent = send(.announcement(outgoing.encoded), to: delivery.recipient)
                 attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: delivery.recipient,
                                                    nextAttempt: now + retry.delay(attempt: delivery.attempts),
-                                                   error: sent ? nil : "not connected"))
+                                                   error: sent.contains(delivery.recipient) ? nil : "not connected"))
             }
         }
         recordAttempts(attempts)

@@ -75,20 +75,32 @@ extension HeraldAgent {
     /// Seals `message` for the consortium and queues it for `peer`; false when not connected or not sealable.
     @discardableResult
     func send(_ message: WireMessage, to peer: NodeID) -> Bool {
-        guard let link = links[peer] else { return false }
+        send(message, to: [peer]).contains(peer)
+    }
+
+    /// Seals `message` once (one signature, however many peers) and queues
+    /// the same envelope for each connected peer of `peers`; returns those it was queued for.
+    @discardableResult
+    func send(_ message: WireMessage, to peers: [NodeID]) -> Set<NodeID> {
+        let connected = peers.compactMap { peer in links[peer].map { (peer, $0) } }
+        guard !connected.isEmpty else { return [] }
         let envelope: Envelope
         do {
             envelope = try sealer.seal(message.encoded(), now: UInt32(clamping: Self.unixNow()))
         } catch {
             logger.error("cannot seal message: \(error)")
-            return false
+            return []
         }
         let payload = WhisperPacket.messages([envelope]).encodedData()
-        if case .enqueued = link.outbound.yield(CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)) {
-            countSent(message, bytes: payload.count)
-            return true
+        var queued: Set<NodeID> = []
+        for (peer, link) in connected {
+            let packet = CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)
+            if case .enqueued = link.outbound.yield(packet) {
+                countSent(message, bytes: payload.count)
+                queued.insert(peer)
+            }
         }
-        return false
+        return queued
     }
 
     // MARK: - Dialling
