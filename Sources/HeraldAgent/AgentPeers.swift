@@ -81,6 +81,8 @@ extension HeraldAgent {
             case .summary, .entries:
                 wireCounters.antiEntropyEnvelopes += 1
                 wireCounters.antiEntropyBytes += payload.count
+            case .clusterQuery, .clusterReply:
+                break
             }
             return true
         }
@@ -195,6 +197,10 @@ extension HeraldAgent {
             logger.trace("summary from \(peer): \(count) entries")
         case .entries(let entries):
             await merge(entries, receivedAt: now)
+        case .clusterQuery(let nonce):
+            answerClusterQuery(nonce, from: signer)
+        case .clusterReply(let reply):
+            receiveClusterReply(reply, from: signer)
         }
     }
 }
