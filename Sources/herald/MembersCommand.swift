@@ -88,7 +88,7 @@ struct MembersCommand: AsyncParsableCommand {
             }
             if row.policyDiffers { state += ", other policy \(short(row.policyHash))" }
             lines.append([
-                (row.name ?? "?") + (row.isSelf ? " (this)" : ""), String(row.node.prefix(12)), short(row.digest),
+                (row.name ?? "-") + (row.isSelf ? " (this)" : ""), String(row.node.prefix(12)), short(row.digest),
                 row.logEntries.map { "\($0)" } ?? "-", short(row.logHead), state,
             ])
         }
