@@ -36,9 +36,6 @@ public struct ClusterRow: Codable, Sendable, Equatable {
     public var policyHash: String?
     /// True when it replied with another policy hash than the asking agent's.
     public var policyDiffers: Bool
-
-    /// True when the row is not `agrees`: a script should look at it.
-    public var isProblem: Bool { state != .agrees }
 }
 
 /// The answer to `herald members --cluster`: this agent first, then each

@@ -15,6 +15,7 @@ public struct PolicyReloadResult: Codable, Sendable, Equatable {
     /// Changes read from the file that take effect only when the agent restarts.
     public var needsRestart: [String]
 
+    /// Creates a result.
     public init(path: String, policyHash: String, previousPolicyHash: String, changed: Bool, needsRestart: [String] = []) {
         self.path = path
         self.policyHash = policyHash
