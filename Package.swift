@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "Membership", "HeraldCrypto", "HeraldAgent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

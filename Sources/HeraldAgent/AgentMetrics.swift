@@ -11,7 +11,7 @@ import Prometheus
 struct AgentMetrics: Sendable {
     /// What a sent envelope carries (the `kind` label).
     enum WireKind: String, CaseIterable, Sendable {
-        case announcement, ack, summary, entries
+        case announcement, ack, summary, entries, cluster
 
         init(_ message: WireMessage) {
             switch message {
@@ -19,6 +19,7 @@ struct AgentMetrics: Sendable {
             case .ack: self = .ack
             case .summary: self = .summary
             case .entries: self = .entries
+            case .clusterQuery, .clusterReply: self = .cluster
             }
         }
     }
@@ -118,6 +119,8 @@ extension HeraldAgent {
         case .summary, .entries:
             wireCounters.antiEntropyEnvelopes += 1
             wireCounters.antiEntropyBytes += bytes
+        case .cluster:
+            break   // operator queries, neither delivery nor anti-entropy
         }
     }
 

@@ -214,6 +214,10 @@ extension HeraldAgent {
             logger.trace("summary from \(peer): \(count) entries")
         case .entries(let entries):
             await merge(entries, receivedAt: now)
+        case .clusterQuery(let nonce):
+            answerClusterQuery(nonce, from: signer)
+        case .clusterReply(let reply):
+            receiveClusterReply(reply, from: signer)
         }
     }
 }

@@ -21,18 +21,23 @@ public actor HeraldAgent: Service {
     public nonisolated let nodeID: NodeID
     let configuration: AgentConfiguration
     let key: Secp256k1.PrivateKey
-    let policy: Policy
+    /// The policy in force; ``reloadPolicy()`` replaces it.
+    var policy: Policy
     let log: MembershipLog
     let store: AgentStore
     let adapters: [any NodeAdapter]
     let rlpx: RLPxNode
     let allowlist: Allowlist
-    let sealer: EnvelopeSealer
+    var sealer: EnvelopeSealer
     let opener: EnvelopeOpener
-    let validator: EnvelopeValidator
+    var validator: EnvelopeValidator
     let topic: Topic
     let logger: Logger
-    let retry: Backoff
+    var retry: Backoff
+    /// The consortium key envelopes are sealed and opened with (a reload may not change it).
+    let symmetricKey: SymmetricKey
+    /// Cluster queries this agent waits on, and its budget for answering others'.
+    var clusterQueries = ClusterQueries()
     let dialBackoff = Backoff(base: 0.2, max: 30)
     private nonisolated let executor: AgentExecutor
 
@@ -84,8 +89,9 @@ public actor HeraldAgent: Service {
         }
         nodeID = key.publicKey.nodeID
         executor = AgentExecutor(label: "herald.agent.\(nodeID.hex.prefix(8))")
+        let policySource: String
         do {
-            policy = try PolicyLoader.load(contentsOf: configuration.policy)
+            (policy, policySource) = try PolicyLoader.loadWithSource(contentsOf: configuration.policy)
         } catch {
             throw .configuration(path: configuration.policy, message: "\(error)")
         }
@@ -94,14 +100,12 @@ public actor HeraldAgent: Service {
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         self.logger = logger
         let symmetricKey = try ConsortiumKey.resolve(configuration.consortiumKey ?? policy.consortium.keyReference)
+        self.symmetricKey = symmetricKey
         topic = Topic(name: policy.consortium.name)
-        let ttl = UInt32(clamping: max(1, policy.delivery.envelopeTTL))
-        sealer = EnvelopeSealer(topic: topic, encryption: .symmetric(symmetricKey), signingKey: key, timeToLive: ttl,
-                                proofOfWorkTarget: 0, maxEnvelopeSize: policy.transport.maxEnvelopeSize)
+        sealer = HeraldAgent.sealer(for: policy, topic: topic, key: symmetricKey, signingKey: key)
         opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
-        validator = EnvelopeValidator(maxEnvelopeSize: policy.transport.maxEnvelopeSize,
-                                      minimumProofOfWork: policy.transport.minPoW)
-        retry = Backoff(base: Double(max(1, policy.delivery.retryBase)), max: Double(max(1, policy.delivery.retryMax)))
+        validator = HeraldAgent.validator(for: policy)
+        retry = HeraldAgent.retry(for: policy)
         do {
             adapters = try configuration.adapters.map { configuration throws(NodeAdapterError) in try configuration.makeAdapter() }
         } catch {
@@ -114,7 +118,8 @@ public actor HeraldAgent: Service {
         let directory = URL(fileURLWithPath: configuration.dataDirectory)
         let log: MembershipLog
         do {
-            log = try MembershipLog(path: directory.appendingPathComponent(MembershipLog.fileName).path, policy: policy)
+            log = try MembershipLog(path: directory.appendingPathComponent(MembershipLog.fileName).path, policy: policy,
+                                    source: policySource)
         } catch {
             throw .store(path: configuration.dataDirectory, message: "\(error)")
         }

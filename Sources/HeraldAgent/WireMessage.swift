@@ -2,8 +2,8 @@ import Membership
 import RLP
 
 /// What one Whisper message between agents carries, as the RLP list
-/// `[type, ...]`: an announcement, an ack, a log summary, or a batch of log
-/// entries for anti-entropy.
+/// `[type, ...]`: an announcement, an ack, a log summary, a batch of log
+/// entries for anti-entropy, or a cluster query and its reply.
 enum WireMessage: Sendable, Equatable {
     /// A signed announcement (its signed encoding).
     case announcement([UInt8])
@@ -13,11 +13,35 @@ enum WireMessage: Sendable, Equatable {
     case summary(count: UInt64, setHash: [UInt8])
     /// Log entries the receiver may lack: signed announcement and the sender's receipt time.
     case entries([Entry])
+    /// Type 10: asks the receiver for its member digest and log head (`herald members --cluster`);
+    /// the reply echoes the random nonce.
+    case clusterQuery(nonce: [UInt8])
+    /// Type 11: the answer to a ``clusterQuery(nonce:)``.
+    case clusterReply(ClusterReply)
 
     struct Entry: Sendable, Equatable {
         var encoded: [UInt8]
         var receivedAt: UInt64
     }
+
+    /// One agent's view, as `[11, nonce, digest, logEntries, logHead, members, policyHash]`.
+    struct ClusterReply: Sendable, Equatable {
+        /// The query's nonce.
+        var nonce: [UInt8]
+        /// The member list digest (32 bytes).
+        var digest: [UInt8]
+        /// Log entries.
+        var logEntries: UInt64
+        /// The hash of the last log entry (32 bytes).
+        var logHead: [UInt8]
+        /// Current members.
+        var members: UInt64
+        /// The hash of the policy in force (32 bytes).
+        var policyHash: [UInt8]
+    }
+
+    /// Bytes in a cluster query nonce.
+    static let nonceSize = 16
 
     /// Largest number of entries in one batch.
     static let maxEntries = 1024
@@ -36,6 +60,15 @@ enum WireMessage: Sendable, Equatable {
                         items.writeList { item in item.write(bytes: entry.encoded); item.write(entry.receivedAt) }
                     }
                 }
+            case .clusterQuery(let nonce): list.write(UInt8(10)); list.write(bytes: nonce)
+            case .clusterReply(let reply):
+                list.write(UInt8(11))
+                list.write(bytes: reply.nonce)
+                list.write(bytes: reply.digest)
+                list.write(reply.logEntries)
+                list.write(bytes: reply.logHead)
+                list.write(reply.members)
+                list.write(bytes: reply.policyHash)
             }
         }
         return writer.bytes
@@ -61,6 +94,12 @@ enum WireMessage: Sendable, Equatable {
                     return entries
                 }
                 return .entries(entries)
+            case 10: return .clusterQuery(nonce: try list.readBytes(count: Self.nonceSize))
+            case 11:
+                return .clusterReply(ClusterReply(
+                    nonce: try list.readBytes(count: Self.nonceSize), digest: try list.readBytes(count: 32),
+                    logEntries: try list.read(UInt64.self), logHead: try list.readBytes(count: 32),
+                    members: try list.read(UInt64.self), policyHash: try list.readBytes(count: 32)))
             default:
                 throw .integerTooLarge(offset: typeOffset, maxBytes: 1)
             }
