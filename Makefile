@@ -32,8 +32,11 @@ build: deps
 test: deps
 	$(SWIFT) test
 
+# AgentMemory measures a real `herald run` process: build it in release first.
 bench: deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	$(SWIFT) build -c release --product herald
+	cd Benchmarks && HERALD_BIN="$$($(SWIFT) build -c release --show-bin-path --package-path ..)/herald" \
+	  $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Three local agents admit a fourth node; see Deploy/demo/demo.sh.
 demo: deps

@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian packages (see `make deps`); module maps only.
@@ -66,13 +68,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // The daemon: peers, delivery, anti-entropy, control socket.
+        // The daemon: peers, delivery, anti-entropy, control socket, metrics endpoint.
         .target(
             name: "HeraldAgent",
             dependencies: [
                 "HeraldCrypto", "RLP", "Whisper", "RLPx", "Membership", "NodeAdapters",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +90,7 @@ let package = Package(
             dependencies: [
                 "Membership", "HeraldCrypto", "HeraldAgent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -137,7 +143,12 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAgentTests",
-            dependencies: ["HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode"]
+            dependencies: [
+                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),

@@ -83,6 +83,18 @@ let package = Package(
             path: "AgentDelivery",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Resident memory of a real `herald run` process with 50 connected in-process peers.
+        .executableTarget(
+            name: "AgentMemory",
+            dependencies: [
+                .product(name: "HeraldAgent", package: "Herald"),
+                .product(name: "HeraldCrypto", package: "Herald"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "AgentMemory",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,8 @@ import Yams
 /// peers: ["enode://<id>@10.0.0.2:30310"]             # agent endpoints to dial at start
 /// adapters:
 ///   - {type: goquorum-files, permissionedNodesPath: /data/permissioned-nodes.json}
+/// apply-retry: {initialDelaySeconds: 1, maximumDelaySeconds: 300}  # backoff of failed applies
+/// metrics: {host: 127.0.0.1, port: 9464}                           # GET /metrics; absent = disabled
 /// ```
 public struct AgentConfiguration: Codable, Sendable {
     /// Where the agent listens for RLPx from other agents.
@@ -46,13 +48,18 @@ public struct AgentConfiguration: Codable, Sendable {
     public var peers: [String]
     /// Node adapters the member list is applied through.
     public var adapters: [NodeAdapterConfiguration]
+    /// Backoff of a failed apply, per adapter; nil: ``RetryPolicy``'s defaults.
+    public var applyRetry: RetryPolicy?
+    /// Where to serve `GET /metrics` (Prometheus text format); nil: no metrics endpoint.
+    public var metrics: Listen?
     /// Milliseconds between log summaries sent to every peer (anti-entropy).
     public var antiEntropyIntervalMilliseconds: Int
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
 
     enum CodingKeys: String, CodingKey {
-        case listen, policy, peers, adapters
+        case listen, policy, peers, adapters, metrics
+        case applyRetry = "apply-retry"
         case dataDirectory = "data-dir"
         case nodeKey = "node-key"
         case controlSocket = "control-socket"
@@ -64,7 +71,8 @@ public struct AgentConfiguration: Codable, Sendable {
     /// A configuration with defaults for everything but the paths.
     public init(listen: Listen, dataDirectory: String, nodeKey: String, policy: String, controlSocket: String,
                 consortiumKey: String? = nil, peers: [String] = [], adapters: [NodeAdapterConfiguration] = [],
-                antiEntropyIntervalMilliseconds: Int = 30_000, logLevel: String = "info") {
+                antiEntropyIntervalMilliseconds: Int = 30_000, logLevel: String = "info",
+                applyRetry: RetryPolicy? = nil, metrics: Listen? = nil) {
         self.listen = listen
         self.dataDirectory = dataDirectory
         self.nodeKey = nodeKey
@@ -75,6 +83,8 @@ public struct AgentConfiguration: Codable, Sendable {
         self.adapters = adapters
         self.antiEntropyIntervalMilliseconds = antiEntropyIntervalMilliseconds
         self.logLevel = logLevel
+        self.applyRetry = applyRetry
+        self.metrics = metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +99,8 @@ public struct AgentConfiguration: Codable, Sendable {
         adapters = try container.decodeIfPresent([NodeAdapterConfiguration].self, forKey: .adapters) ?? []
         antiEntropyIntervalMilliseconds = try container.decodeIfPresent(Int.self, forKey: .antiEntropyIntervalMilliseconds) ?? 30_000
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+        applyRetry = try container.decodeIfPresent(RetryPolicy.self, forKey: .applyRetry)
+        metrics = try container.decodeIfPresent(Listen.self, forKey: .metrics)
     }
 
     /// Reads and validates `path`; relative paths inside are made absolute.
@@ -122,6 +134,14 @@ public struct AgentConfiguration: Codable, Sendable {
             do { try adapter.validate() } catch {
                 throw .configuration(path: path, message: "adapters: \(error)")
             }
+        }
+        if let applyRetry = configuration.applyRetry {
+            do { try applyRetry.validate() } catch {
+                throw .configuration(path: path, message: "apply-retry: \(error)")
+            }
+        }
+        if let metrics = configuration.metrics, metrics.host.isEmpty {
+            throw .configuration(path: path, message: "metrics.host must not be empty (leave out 'metrics' to disable the endpoint)")
         }
         return configuration
     }

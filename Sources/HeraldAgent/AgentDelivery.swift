@@ -3,7 +3,8 @@ import HeraldCrypto
 import Membership
 import NodeAdapters
 
-/// Announcing, logging, forwarding, acknowledging, retrying and applying.
+/// Announcing, logging, forwarding, acknowledging and retrying (applying: AgentApplying.swift;
+/// anti-entropy: AgentAntiEntropy.swift).
 extension HeraldAgent {
     // MARK: - Announcing
 
@@ -50,7 +51,8 @@ extension HeraldAgent {
     private func publish(kind: AnnouncementKind, subject: NodeID, subjectEnode: String, endpoint: AgentEndpoint?,
                          roles: [String], approving: AnnouncementID?, extraRecipients: [NodeID]) async throws(AgentError) -> AnnouncementStatus {
         let now = Self.unixNow()
-        let lamport = try store.nextLamportTime(after: maxSeenLamport)
+        // maxSeenLamport covers the stored clock and every logged announcement; enqueue persists the new time.
+        let lamport = maxSeenLamport + 1
         maxSeenLamport = lamport
         let announcement = Announcement(
             consortium: policy.consortium.name, kind: kind, subject: subject, subjectEnode: subjectEnode,
@@ -63,11 +65,12 @@ extension HeraldAgent {
         }
         var recipients = Set(log.members.map(\.node)).union(extraRecipients)
         recipients.remove(nodeID)
-        // Durable before anyone hears of it: the outbox row, then our own log entry.
+        // Durable before anyone hears of it (one transaction: outbox row, recipients, clock); sent
+        // before our own log entry and apply, which the receivers do not wait for.
         try store.enqueue(signed, recipients: recipients.sorted(), createdAt: now, giveUpAt: now + policy.delivery.giveUpAfter)
-        await accept(signed.encoded, receivedAt: now)
         logger.info("announced \(kind) of \(subject)", metadata: ["id": "\(signed.id.hex)", "recipients": "\(recipients.count)"])
         deliveryTick()
+        await accept(signed.encoded, receivedAt: now)
         return try status(signed.id.hex)
     }
 
@@ -91,7 +94,7 @@ extension HeraldAgent {
         maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         let outcome: MembershipLog.AppendOutcome
         do {
-            outcome = try log.append(bytes, receivedAt: receivedAt)
+            outcome = try log.append(signed, receivedAt: receivedAt)
         } catch {
             logger.error("cannot log announcement \(signed.id): \(error)")
             return nil
@@ -111,10 +114,11 @@ extension HeraldAgent {
         if let peer {
             // Bounded: an ack that finds no route here still reaches the announcer through its resends.
             if receivedFrom.count >= 16_384 { receivedFrom = [:] }
-            receivedFrom[entry.announcementID] = peer
+            receivedFrom[entry.announcementID] = (peer, signed.announcement.announcer)
         }
         Self.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
         allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
+        metrics.announcementsLogged[AgentMetrics.DecisionLabel(entry.decision)]?.increment()
         logger.info("logged \(signed.announcement.kind) of \(signed.announcement.subject) by \(signed.announcement.announcer): \(entry.decision)",
                     metadata: ["id": "\(entry.announcementID.hex)", "index": "\(entry.index)"])
         return true
@@ -133,10 +137,9 @@ extension HeraldAgent {
         let targets = links.keys.filter { expected.contains($0) && !known.contains($0) }.sorted()
         guard !targets.isEmpty else { return }
         let onward = known.union(targets).sorted()
-        for target in targets where send(.announcement(signed.encoded, reached: onward), to: target) {
-            wireCounters.forwardedAnnouncements += 1
-        }
-        logger.debug("forwarded \(signed.id) to \(targets.count) peer(s)")
+        let sent = send(.announcement(signed.encoded, reached: onward), to: targets)
+        wireCounters.forwardedAnnouncements += sent.count
+        logger.debug("forwarded \(signed.id) to \(sent.count) peer(s)")
     }
 
     /// Acknowledges to the announcer, or when not linked to it, through
@@ -159,15 +162,15 @@ extension HeraldAgent {
     private func routeAck(_ bytes: [UInt8], of id: AnnouncementID, announcer: NodeID, excluding excluded: NodeID?,
                           via preferred: NodeID? = nil) -> Bool {
         if announcer != excluded, send(.ack(bytes), to: announcer) { return true }
-        for hop in [preferred, receivedFrom[id]] {
+        for hop in [preferred, receivedFrom[id]?.peer] {
             if let hop, hop != excluded, hop != announcer, send(.ack(bytes), to: hop) { return true }
         }
         return false
     }
 
-    /// Records an ack of our own announcement, or relays another's ack
-    /// towards its announcer (the same ack at most once in 10 seconds, so
-    /// that copies arriving by several paths do not multiply).
+    /// Records an ack of our own announcement (in batches), or relays
+    /// another's ack towards its announcer (the same ack at most once in 10
+    /// seconds, so that copies arriving by several paths do not multiply).
     func receiveAck(_ bytes: [UInt8], from peer: NodeID) {
         let signed: SignedAck
         do { signed = try SignedAck(decoding: bytes) } catch {
@@ -176,23 +179,45 @@ extension HeraldAgent {
         }
         let ack = signed.ack
         guard ack.receiver != nodeID else { return }
-        // Our own announcement (it is in the outbox): record. A read first, so that relaying costs no write.
-        if (try? store.outgoing(ack.announcementID)) != nil {
-            if (try? store.recordAck(ack.announcementID, recipient: ack.receiver, decision: ack.decision.description)) == true {
-                logger.info("ack for \(ack.announcementID) from \(ack.receiver): \(ack.decision)")
-            }
+        // Another agent's announcement that we had from a peer: relay. (Ours never come from a peer;
+        // one we no longer remember is recorded below, where an ack nobody expects changes nothing.)
+        if let route = receivedFrom[ack.announcementID], route.announcer != nodeID {
+            relay(bytes, of: ack.announcementID, announcer: route.announcer, from: peer)
             return
         }
-        guard let entry = try? log.entry(for: ack.announcementID),
-              let announcement = try? SignedAnnouncement(decoding: entry.announcement),
-              announcement.announcement.announcer != nodeID else { return }
+        metrics.acksReceived.increment()
+        pendingAcks.append(AgentStore.ReceivedAck(announcementID: ack.announcementID, recipient: ack.receiver,
+                                                  decision: ack.decision.description))
+        guard !flushingAcks else { return }
+        flushingAcks = true
+        Task { self.flushAcks() }
+    }
+
+    private func relay(_ bytes: [UInt8], of id: AnnouncementID, announcer: NodeID, from peer: NodeID) {
         let now = Date().timeIntervalSince1970
         let hash = Keccak256.hash(bytes)
         if let last = relayedAcks[hash], now - last < 10 { return }
         if relayedAcks.count >= 16_384 { relayedAcks = relayedAcks.filter { now - $0.value < 10 } }
         relayedAcks[hash] = now
-        if routeAck(bytes, of: ack.announcementID, announcer: announcement.announcement.announcer, excluding: peer) {
-            wireCounters.relayedAcks += 1
+        if routeAck(bytes, of: id, announcer: announcer, excluding: peer) { wireCounters.relayedAcks += 1 }
+    }
+
+    /// Stores the acks received so far in one transaction. Acks that arrive
+    /// while it writes wait in `pendingAcks` for the next flush, so a burst
+    /// costs a few fsyncs, not one each. A failed write loses nothing that
+    /// matters: the recipients are still unacked, get a resend and ack again.
+    private func flushAcks() {
+        defer { flushingAcks = false }
+        while !pendingAcks.isEmpty {
+            let batch = pendingAcks
+            pendingAcks = []
+            do {
+                for ack in try store.recordAcks(batch) {
+                    logger.info("ack for \(ack.announcementID) from \(ack.recipient): \(ack.decision)")
+                }
+            } catch {
+                logger.error("cannot record \(batch.count) acks: \(error)")
+            }
         }
     }
 
@@ -202,38 +227,41 @@ extension HeraldAgent {
     func deliveryTick() {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
+        var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
             let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
-            let reached = reached(deliveries)
-            var unlinked = 0
-            for delivery in deliveries where !delivery.acked && delivery.nextAttempt <= now {
-                let sent = send(.announcement(outgoing.encoded, reached: reached), to: delivery.recipient)
-                if !sent { unlinked += 1 }
-                try? store.recordAttempt(outgoing.id, recipient: delivery.recipient,
-                                         nextAttempt: now + retry.delay(attempt: delivery.attempts),
-                                         error: sent ? nil : "not connected")
-            }
-            // Due recipients we have no link to: give a copy to up to two linked
-            // recipients that have it (acked); as it comes from the announcer they
+            let due = deliveries.filter { !$0.acked && $0.nextAttempt <= now }
+            guard !due.isEmpty else { continue }
+            // Due recipients we have no link to: the same envelope also goes to up to two
+            // linked recipients that have it (acked); as it comes from the announcer they
             // forward it to whoever they are linked to among the unreached.
-            if unlinked > 0 {
-                let relays = deliveries.filter { $0.acked && links[$0.recipient] != nil }.map(\.recipient).shuffled().prefix(2)
-                for relay in relays { send(.announcement(outgoing.encoded, reached: reached), to: relay) }
+            var targets = due.map(\.recipient)
+            if due.contains(where: { links[$0.recipient] == nil }) {
+                targets += deliveries.filter { $0.acked && links[$0.recipient] != nil }.map(\.recipient).shuffled().prefix(2)
+            }
+            let sent = send(.announcement(outgoing.encoded, reached: reached(deliveries)), to: targets)
+            for delivery in due {
+                attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: delivery.recipient,
+                                                   nextAttempt: now + retry.delay(attempt: delivery.attempts),
+                                                   error: sent.contains(delivery.recipient) ? nil : "not connected"))
             }
         }
-        if appliedDigest != log.digest, now >= nextApplyRetry { Task { await self.applyIfChanged() } }
+        recordAttempts(attempts)
     }
 
     /// On (re)connection: sends the peer everything it has not acknowledged yet.
     func resendPending(to peer: NodeID) {
         let now = Date().timeIntervalSince1970
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
+        var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
             let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
             guard let delivery = deliveries.first(where: { $0.recipient == peer }), !delivery.acked else { continue }
             send(.announcement(outgoing.encoded, reached: reached(deliveries)), to: peer)
-            try? store.recordAttempt(outgoing.id, recipient: peer, nextAttempt: now + retry.delay(attempt: delivery.attempts), error: nil)
+            attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: peer,
+                                               nextAttempt: now + retry.delay(attempt: delivery.attempts), error: nil))
         }
+        recordAttempts(attempts)
     }
 
     /// The recipients that have the announcement or get it from us directly
@@ -242,38 +270,20 @@ extension HeraldAgent {
         deliveries.filter { $0.acked || links[$0.recipient] != nil }.map(\.recipient)
     }
 
-    // MARK: - Applying
+    /// Attempts are bookkeeping for backoff and `herald status`: a failed write is logged, and the resend schedule
+    /// simply starts over.
+    private func recordAttempts(_ attempts: [AgentStore.Attempt]) {
+        do { try store.recordAttempts(attempts) } catch {
+            logger.error("cannot record \(attempts.count) send attempts: \(error)")
+        }
+    }
 
-    /// Applies the member list through every adapter when it changed since
-    /// the last successful apply; a failure is retried on the next tick.
-    func applyIfChanged() async {
-        guard !applying else { applyAgain = true; return }
-        applying = true
-        defer { applying = false }
-        repeat {
-            applyAgain = false
-            let digest = log.digest
-            guard digest != appliedDigest else { return }
-            let members = log.members.compactMap { member -> PeerSetMember? in
-                guard let enode = Enode(member.enode) else { return nil }
-                return PeerSetMember(enode: enode, name: policy.identity(member.node)?.name, roles: member.roles)
-            }
-            let desired = DesiredPeerSet(members: members, localNodeID: nodeID)
-            var failed = false
-            for adapter in adapters {
-                do {
-                    let report = try await adapter.apply(desired)
-                    logger.info("applied: \(report)")
-                } catch {
-                    failed = true
-                    logger.error("adapter \(adapter.kind) failed: \(error)")
-                }
-            }
-            if failed {
-                nextApplyRetry = Date().timeIntervalSince1970 + 5
-            } else {
-                appliedDigest = digest
-            }
-        } while applyAgain
+    /// After a crash between the outbox write and our own log entry: logs the
+    /// outbox announcements the log lacks, as of when they were made.
+    func logUnloggedOutbox() async {
+        guard let unfinished = try? store.unfinished(now: Self.unixNow()) else { return }
+        for outgoing in unfinished where (try? log.entry(for: outgoing.id)) == nil {
+            await accept(outgoing.encoded, receivedAt: outgoing.createdAt)
+        }
     }
 }

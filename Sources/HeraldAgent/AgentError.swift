@@ -10,6 +10,9 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(String)
     /// The announcement or ID is unknown to this agent.
     case unknownAnnouncement(String)
+    /// The policy file at `path` was not put in force (malformed, or a change
+    /// a reload may not make); the previous policy stays in force.
+    case policyReload(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +21,8 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
         case .store(let path, let message): return "agent store \(path): \(message)"
         case .invalidRequest(let message): return message
         case .unknownAnnouncement(let id): return "no announcement \(id) in this agent's log"
+        case .policyReload(let path, let reason):
+            return "policy \(path) not reloaded: \(reason); the previous policy stays in force"
         }
     }
 }

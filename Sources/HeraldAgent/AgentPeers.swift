@@ -63,30 +63,46 @@ extension HeraldAgent {
         for link in links.values { link.outbound.finish() }
     }
 
+    /// Test hook: ends the link to `peer`, or every link when `peer` is nil,
+    /// as a broken connection would; whoever dialled it dials again.
+    ///
+    /// - Returns: How many links were dropped.
+    @discardableResult
+    package func dropLinks(to peer: NodeID? = nil) -> Int {
+        let dropped = links.filter { peer == nil || $0.key == peer }
+        for link in dropped.values { link.outbound.finish() }
+        return dropped.count
+    }
+
     /// Seals `message` for the consortium and queues it for `peer`; false when not connected or not sealable.
     @discardableResult
     func send(_ message: WireMessage, to peer: NodeID) -> Bool {
-        guard let link = links[peer] else { return false }
+        send(message, to: [peer]).contains(peer)
+    }
+
+    /// Seals `message` once (one signature, however many peers) and queues
+    /// the same envelope for each connected peer of `peers`; returns those it was queued for.
+    @discardableResult
+    func send(_ message: WireMessage, to peers: [NodeID]) -> Set<NodeID> {
+        let connected = peers.compactMap { peer in links[peer].map { (peer, $0) } }
+        guard !connected.isEmpty else { return [] }
         let envelope: Envelope
         do {
             envelope = try sealer.seal(message.encoded(), now: UInt32(clamping: Self.unixNow()))
         } catch {
             logger.error("cannot seal message: \(error)")
-            return false
+            return []
         }
         let payload = WhisperPacket.messages([envelope]).encodedData()
-        if case .enqueued = link.outbound.yield(CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)) {
-            switch message {
-            case .announcement, .ack:
-                wireCounters.deliveryEnvelopes += 1
-                wireCounters.deliveryBytes += payload.count
-            case .reconcile, .entries, .want:
-                wireCounters.antiEntropyEnvelopes += 1
-                wireCounters.antiEntropyBytes += payload.count
+        var queued: Set<NodeID> = []
+        for (peer, link) in connected {
+            let packet = CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)
+            if case .enqueued = link.outbound.yield(packet) {
+                countSent(message, bytes: payload.count)
+                queued.insert(peer)
             }
-            return true
         }
-        return false
+        return queued
     }
 
     // MARK: - Dialling
@@ -154,7 +170,10 @@ extension HeraldAgent {
         case .p2pMessage(let envelope): envelopes = [envelope]
         default: return
         }
-        for envelope in envelopes.prefix(256) { await process(envelope, from: peer) }
+        for envelope in envelopes.prefix(256) {
+            metrics.envelopesReceived.increment()
+            await process(envelope, from: peer)
+        }
     }
 
     private func process(_ envelope: Envelope, from peer: NodeID) async {
@@ -198,6 +217,10 @@ extension HeraldAgent {
             await merge(entries, from: peer, receivedAt: now)
         case .want(let ids):
             sendEntries(ids, to: peer)
+        case .clusterQuery(let nonce):
+            answerClusterQuery(nonce, from: signer)
+        case .clusterReply(let reply):
+            receiveClusterReply(reply, from: signer)
         }
     }
 }

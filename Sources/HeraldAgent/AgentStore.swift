@@ -63,24 +63,17 @@ final class AgentStore: Sendable {
         }
     }
 
-    /// Advances the clock past both its stored value and `observed`, durably, and returns the new time.
-    func nextLamportTime(after observed: UInt64) throws(AgentError) -> UInt64 {
-        try write { db in
-            let stored = try UInt64(Int64.fetchOne(db, sql: "SELECT lamport FROM clock WHERE id = 1") ?? 0)
-            let next = max(stored, observed) + 1
-            try db.execute(sql: "UPDATE clock SET lamport = ? WHERE id = 1", arguments: [Int64(clamping: next)])
-            return next
-        }
-    }
-
     /// The stored Lamport time.
     func lamportTime() throws(AgentError) -> UInt64 {
         try read { db in try UInt64(Int64.fetchOne(db, sql: "SELECT lamport FROM clock WHERE id = 1") ?? 0) }
     }
 
-    /// Stores an outgoing announcement and its recipients in one transaction.
+    /// Stores an outgoing announcement, its recipients and its Lamport time
+    /// (the clock moves to it if behind) in one transaction: one fsync.
     func enqueue(_ announcement: SignedAnnouncement, recipients: [NodeID], createdAt: UInt64, giveUpAt: UInt64) throws(AgentError) {
         try write { db in
+            try db.execute(sql: "UPDATE clock SET lamport = MAX(lamport, ?) WHERE id = 1",
+                           arguments: [Int64(clamping: announcement.announcement.lamportTime)])
             try db.execute(
                 sql: "INSERT OR IGNORE INTO outbox (id, announcement, created_at, give_up_at) VALUES (?, ?, ?, ?)",
                 arguments: [Data(announcement.id.rawRepresentation), Data(announcement.encoded),
@@ -129,25 +122,52 @@ final class AgentStore: Sendable {
         }
     }
 
-    /// Records a send attempt (or its failure) and when to try again.
-    func recordAttempt(_ id: AnnouncementID, recipient: NodeID, nextAttempt: Double, error: String?) throws(AgentError) {
+    /// One send attempt (or its failure) and when to try again.
+    struct Attempt: Sendable {
+        var announcementID: AnnouncementID
+        var recipient: NodeID
+        var nextAttempt: Double
+        var error: String?
+    }
+
+    /// Records send attempts, all in one transaction (one fsync for a whole round of resends).
+    func recordAttempts(_ attempts: [Attempt]) throws(AgentError) {
+        guard !attempts.isEmpty else { return }
         try write { db in
-            try db.execute(sql: """
+            let statement = try db.makeStatement(sql: """
                 UPDATE delivery SET attempts = attempts + 1, next_attempt = ?, last_error = ?
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
-                """, arguments: [nextAttempt, error, Data(id.rawRepresentation), Data(recipient.rawRepresentation)])
+                """)
+            for attempt in attempts {
+                try statement.execute(arguments: [attempt.nextAttempt, attempt.error, Data(attempt.announcementID.rawRepresentation),
+                                                  Data(attempt.recipient.rawRepresentation)])
+            }
         }
     }
 
-    /// Records a verified ack; returns false when the recipient was not expected or had already acked.
-    @discardableResult
-    func recordAck(_ id: AnnouncementID, recipient: NodeID, decision: String) throws(AgentError) -> Bool {
-        try write { db in
-            try db.execute(sql: """
+    /// A verified ack to record.
+    struct ReceivedAck: Sendable {
+        var announcementID: AnnouncementID
+        var recipient: NodeID
+        var decision: String
+    }
+
+    /// Records verified acks in one transaction; returns those that were new
+    /// (an ack from a recipient that was not expected, or that already acked, is not).
+    func recordAcks(_ acks: [ReceivedAck]) throws(AgentError) -> [ReceivedAck] {
+        guard !acks.isEmpty else { return [] }
+        return try write { db in
+            let statement = try db.makeStatement(sql: """
                 UPDATE delivery SET acked = 1, decision = ?, last_error = NULL
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
-                """, arguments: [decision, Data(id.rawRepresentation), Data(recipient.rawRepresentation)])
-            return db.changesCount > 0
+                """)
+            var recorded: [ReceivedAck] = []
+            for ack in acks {
+                try statement.execute(arguments: [ack.decision, Data(ack.announcementID.rawRepresentation),
+                                                  Data(ack.recipient.rawRepresentation)])
+                if db.changesCount > 0 { recorded.append(ack) }
+            }
+            return recorded
         }
     }
 

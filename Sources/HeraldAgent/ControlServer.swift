@@ -62,8 +62,15 @@ struct ControlServer: Sendable {
                 return ControlResponse(status: try await agent.approve(request.id ?? ""))
             case "status":
                 return ControlResponse(status: try await agent.status(request.id ?? ""))
+            case "agent-status":
+                return ControlResponse(summary: await agent.summary())
             case "members":
                 return ControlResponse(members: await agent.members())
+            case "cluster":
+                let seconds = min(max(request.timeout ?? 3, 0.1), 60)
+                return ControlResponse(cluster: await agent.cluster(timeout: .milliseconds(Int(seconds * 1000))))
+            case "reload-policy":
+                return ControlResponse(policyReload: try await agent.reloadPolicy())
             case "peers":
                 return ControlResponse(peers: await agent.peers())
             case "enode":

@@ -21,19 +21,28 @@ public actor HeraldAgent: Service {
     public nonisolated let nodeID: NodeID
     let configuration: AgentConfiguration
     let key: Secp256k1.PrivateKey
-    let policy: Policy
+    /// The policy in force; ``reloadPolicy()`` replaces it.
+    var policy: Policy
     let log: MembershipLog
     let store: AgentStore
     let adapters: [any NodeAdapter]
     let rlpx: RLPxNode
     let allowlist: Allowlist
-    let sealer: EnvelopeSealer
+    var sealer: EnvelopeSealer
     let opener: EnvelopeOpener
-    let validator: EnvelopeValidator
+    var validator: EnvelopeValidator
     let topic: Topic
     let logger: Logger
-    let retry: Backoff
+    var retry: Backoff
+    /// The consortium key envelopes are sealed and opened with (a reload may not change it).
+    let symmetricKey: SymmetricKey
+    /// Cluster queries this agent waits on, and its budget for answering others'.
+    var clusterQueries = ClusterQueries()
     let dialBackoff = Backoff(base: 0.2, max: 30)
+    private nonisolated let executor: AgentExecutor
+
+    /// The agent's own serial queue (see ``AgentExecutor``).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     struct Link {
         var id: Int
@@ -51,7 +60,7 @@ public actor HeraldAgent: Service {
     var antiEntropySent: [NodeID: (since: Double, ids: Set<AnnouncementID>)] = [:]
     /// Which peer each announcement logged lately came from: where this agent's
     /// ack goes, and acks it relays, when the announcer is not linked.
-    var receivedFrom: [AnnouncementID: NodeID] = [:]
+    var receivedFrom: [AnnouncementID: (peer: NodeID, announcer: NodeID)] = [:]
     /// Test hook: false leaves out the summary sent on connect, so that a test
     /// can tell delivery by forwarding from delivery by anti-entropy.
     var summarizesOnConnect = true
@@ -62,11 +71,19 @@ public actor HeraldAgent: Service {
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
     var seenEnvelopes: Set<Keccak256.Digest> = []
+    /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).
+    var pendingAcks: [AgentStore.ReceivedAck] = []
+    var flushingAcks = false
     var appliedDigest: MembershipDigest?
     var applying = false
     var applyAgain = false
-    /// When a failed apply may be retried (Unix time), so that a refusing adapter is not hammered.
-    var nextApplyRetry: Double = 0
+    /// Per-adapter apply state (configuration order) and the backoff of failed applies (AgentApplying.swift).
+    var applyStates: [AdapterApplyState]
+    let applyRetry: RetryPolicy
+    /// This agent's metrics, in a registry of its own (AgentMetrics.swift).
+    let metrics: AgentMetrics
+    /// The bound metrics port once ``run()`` serves `GET /metrics` (nil when disabled).
+    public private(set) var metricsPort: Int?
     /// Envelopes and bytes queued for peers so far.
     public internal(set) var wireCounters = WireCounters()
     /// The bound RLPx port once ``run()`` is listening.
@@ -85,8 +102,10 @@ public actor HeraldAgent: Service {
             throw .configuration(path: configuration.nodeKey, message: "\(error)")
         }
         nodeID = key.publicKey.nodeID
+        executor = AgentExecutor(label: "herald.agent.\(nodeID.hex.prefix(8))")
+        let policySource: String
         do {
-            policy = try PolicyLoader.load(contentsOf: configuration.policy)
+            (policy, policySource) = try PolicyLoader.loadWithSource(contentsOf: configuration.policy)
         } catch {
             throw .configuration(path: configuration.policy, message: "\(error)")
         }
@@ -95,23 +114,26 @@ public actor HeraldAgent: Service {
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         self.logger = logger
         let symmetricKey = try ConsortiumKey.resolve(configuration.consortiumKey ?? policy.consortium.keyReference)
+        self.symmetricKey = symmetricKey
         topic = Topic(name: policy.consortium.name)
-        let ttl = UInt32(clamping: max(1, policy.delivery.envelopeTTL))
-        sealer = EnvelopeSealer(topic: topic, encryption: .symmetric(symmetricKey), signingKey: key, timeToLive: ttl,
-                                proofOfWorkTarget: 0, maxEnvelopeSize: policy.transport.maxEnvelopeSize)
+        sealer = HeraldAgent.sealer(for: policy, topic: topic, key: symmetricKey, signingKey: key)
         opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
-        validator = EnvelopeValidator(maxEnvelopeSize: policy.transport.maxEnvelopeSize,
-                                      minimumProofOfWork: policy.transport.minPoW)
-        retry = Backoff(base: Double(max(1, policy.delivery.retryBase)), max: Double(max(1, policy.delivery.retryMax)))
+        validator = HeraldAgent.validator(for: policy)
+        retry = HeraldAgent.retry(for: policy)
         do {
             adapters = try configuration.adapters.map { configuration throws(NodeAdapterError) in try configuration.makeAdapter() }
         } catch {
             throw .configuration(path: "adapters", message: "\(error)")
         }
+        let adapterNames = AdapterApplyState.names(forKinds: adapters.map(\.kind))
+        applyStates = adapterNames.map(AdapterApplyState.init(name:))
+        applyRetry = configuration.applyRetry ?? RetryPolicy()
+        metrics = AgentMetrics(adapterNames: adapterNames)
         let directory = URL(fileURLWithPath: configuration.dataDirectory)
         let log: MembershipLog
         do {
-            log = try MembershipLog(path: directory.appendingPathComponent(MembershipLog.fileName).path, policy: policy)
+            log = try MembershipLog(path: directory.appendingPathComponent(MembershipLog.fileName).path, policy: policy,
+                                    source: policySource)
         } catch {
             throw .store(path: configuration.dataDirectory, message: "\(error)")
         }
@@ -158,9 +180,26 @@ public actor HeraldAgent: Service {
     /// every connection and the databases.
     public func run() async throws {
         let listener = try await rlpx.listen(on: configuration.listen.host, port: Int(configuration.listen.port))
+        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
+        let metricsServer: MetricsServer?
+        if let address = configuration.metrics {
+            do {
+                metricsServer = try await MetricsServer.bind(host: address.host, port: Int(address.port))
+            } catch {
+                await listener.close()
+                store.close()
+                try? log.close()
+                throw AgentError.configuration(path: "metrics", message: "cannot serve on \(address.host):\(address.port): \(error)")
+            }
+            metricsPort = metricsServer?.port
+            logger.info("serving metrics", metadata: ["address": "\(address.host):\(metricsPort ?? 0)"])
+        } else {
+            metricsServer = nil
+        }
+        // An enode URL (listening) means the RLPx listener and the metrics endpoint are bound.
         listeningPort = listener.port
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
-        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
+        await logUnloggedOutbox()
         await applyIfChanged()
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
@@ -173,6 +212,14 @@ public actor HeraldAgent: Service {
                     await self.periodic(every: interval) { await $0.sendSummaries() }
                 }
                 group.addTask { await self.logEvents() }
+                group.addTask { await self.periodic(every: .milliseconds(200)) { await $0.applyIfDue() } }
+                if let metricsServer {
+                    group.addTask {
+                        do { try await metricsServer.run { await self.metricsExposition() } } catch is CancellationError {} catch {
+                            self.logger.error("metrics endpoint: \(error)")
+                        }
+                    }
+                }
                 if let control {
                     group.addTask {
                         do { try await control.run() } catch is CancellationError {} catch {

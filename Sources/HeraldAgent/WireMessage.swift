@@ -4,7 +4,8 @@ import RLP
 
 /// What one Whisper message between agents carries, as the RLP list
 /// `[type, ...]`: an announcement, an ack, a range reconciliation step, a
-/// request for entries, or a batch of log entries for anti-entropy.
+/// request for entries, a batch of log entries for anti-entropy, or a
+/// cluster query and its reply.
 enum WireMessage: Sendable, Equatable {
     /// A signed announcement (its signed encoding) and the nodes known to
     /// have been sent it already (the announcer's direct recipients, and
@@ -19,11 +20,35 @@ enum WireMessage: Sendable, Equatable {
     case entries([Entry])
     /// Announcement IDs the sender lacks: answer with their entries.
     case want([AnnouncementID])
+    /// Type 10: asks the receiver for its member digest and log head (`herald members --cluster`);
+    /// the reply echoes the random nonce.
+    case clusterQuery(nonce: [UInt8])
+    /// Type 11: the answer to a ``clusterQuery(nonce:)``.
+    case clusterReply(ClusterReply)
 
     struct Entry: Sendable, Equatable {
         var encoded: [UInt8]
         var receivedAt: UInt64
     }
+
+    /// One agent's view, as `[11, nonce, digest, logEntries, logHead, members, policyHash]`.
+    struct ClusterReply: Sendable, Equatable {
+        /// The query's nonce.
+        var nonce: [UInt8]
+        /// The member list digest (32 bytes).
+        var digest: [UInt8]
+        /// Log entries.
+        var logEntries: UInt64
+        /// The hash of the last log entry (32 bytes).
+        var logHead: [UInt8]
+        /// Current members.
+        var members: UInt64
+        /// The hash of the policy in force (32 bytes).
+        var policyHash: [UInt8]
+    }
+
+    /// Bytes in a cluster query nonce.
+    static let nonceSize = 16
 
     /// Largest number of entries in one batch, and of IDs in one `want`.
     static let maxEntries = 1024
@@ -60,6 +85,15 @@ enum WireMessage: Sendable, Equatable {
             case .want(let ids):
                 list.write(UInt8(5))
                 list.writeList { items in for id in ids { items.write(bytes: id.rawRepresentation) } }
+            case .clusterQuery(let nonce): list.write(UInt8(10)); list.write(bytes: nonce)
+            case .clusterReply(let reply):
+                list.write(UInt8(11))
+                list.write(bytes: reply.nonce)
+                list.write(bytes: reply.digest)
+                list.write(reply.logEntries)
+                list.write(bytes: reply.logHead)
+                list.write(reply.members)
+                list.write(bytes: reply.policyHash)
             }
         }
         return writer.bytes
@@ -150,6 +184,12 @@ enum WireMessage: Sendable, Equatable {
                         return ids
                     }
                     return .want(ids)
+                case 10: return .clusterQuery(nonce: try list.readBytes(count: Self.nonceSize))
+                case 11:
+                    return .clusterReply(ClusterReply(
+                        nonce: try list.readBytes(count: Self.nonceSize), digest: try list.readBytes(count: 32),
+                        logEntries: try list.read(UInt64.self), logHead: try list.readBytes(count: 32),
+                        members: try list.read(UInt64.self), policyHash: try list.readBytes(count: 32)))
                 default:
                     problem = .unknownType(offset: typeOffset)
                     try list.skipRemaining()

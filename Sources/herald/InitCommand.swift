@@ -13,7 +13,9 @@ struct InitCommand: AsyncParsableCommand {
         discussion: """
             Creates DIR (mode 0700), a node key DIR/nodekey (0600) unless --nodekey \
             names an existing geth key file, a copy of the policy as DIR/policy.yaml \
-            and the agent config DIR/agent.yaml. Refuses to overwrite an existing config.
+            and the agent config DIR/agent.yaml. Refuses to overwrite an existing config. \
+            The Prometheus metrics endpoint is off unless --metrics gives an address \
+            (127.0.0.1:9464 is Herald's usual one; several agents on one host need one port each).
             """
     )
 
@@ -35,11 +37,17 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer"), help: ArgumentHelp("An agent enode URL to dial at start (repeatable).", valueName: "url"))
     var peers: [String] = []
 
+    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus) on this address; default: no metrics endpoint.", valueName: "host:port"))
+    var metrics: String?
+
     @Option(name: .customLong("permissioned-nodes"), help: ArgumentHelp("Write the member list to this GoQuorum permissioned-nodes.json.", valueName: "file"))
     var permissionedNodes: String?
 
     func validate() throws {
         guard AgentEndpoint(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 0.0.0.0:30310") }
+        if let metrics, AgentEndpoint(metrics) == nil {
+            throw ValidationError("--metrics must be host:port, e.g. 127.0.0.1:9464")
+        }
         for peer in peers {
             let enode: Enode
             do {
@@ -93,7 +101,8 @@ struct InitCommand: AsyncParsableCommand {
         let configuration = AgentConfiguration(
             listen: .init(host: endpoint.host, port: endpoint.port), dataDirectory: directory.path, nodeKey: keyPath,
             policy: policyCopy, controlSocket: directory.appendingPathComponent("herald.sock").path,
-            consortiumKey: consortiumKey, peers: peers, adapters: adapters)
+            consortiumKey: consortiumKey, peers: peers, adapters: adapters,
+            metrics: metrics.flatMap(AgentEndpoint.init).map { .init(host: $0.host, port: $0.port) })
         do {
             let yaml = "# Herald agent configuration; see `herald init --help`.\n" + (try configuration.yaml())
             try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -1,11 +1,17 @@
 import ArgumentParser
+import Foundation
 import HeraldAgent
 
 /// `herald status [ID]`: one announcement's delivery, or the agent's summary.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show an announcement's decision and per-recipient delivery, or the agent's summary."
+        abstract: "Show an announcement's decision and per-recipient delivery, or the agent's summary.",
+        discussion: """
+            Without an ID: the agent's enode, peers, member list, log, unacknowledged \
+            deliveries, metrics endpoint and, per node adapter, whether applying the \
+            member list is ok or failing (failures in a row, last error, next retry).
+            """
     )
 
     @Argument(help: ArgumentHelp("An announcement ID (64 hex digits).", valueName: "id"))
@@ -18,14 +24,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let id else {
-            let enode = try await connection.send(ControlRequest(command: "enode"), command: "status").enode ?? "?"
-            let peers = try await connection.send(ControlRequest(command: "peers"), command: "status").peers ?? []
-            let members = try await connection.send(ControlRequest(command: "members"), command: "status").members
-            print("enode: \(enode)")
-            print("peers: \(peers.count)")
-            if let members {
-                print("members: \(members.members.count)  digest: \(members.digest)  log: \(members.logEntries) entries")
-            }
+            let response = try await connection.send(ControlRequest(command: "agent-status"), command: "status")
+            guard let summary = response.summary else { fail("status", "the agent returned no summary") }
+            if json { try printJSON(summary); return }
+            for line in Self.lines(summary, now: Date()) { print(line) }
             return
         }
         let response = try await connection.send(ControlRequest(command: "status", id: id), command: "status")
@@ -38,5 +40,42 @@ struct StatusCommand: AsyncParsableCommand {
             let error = recipient.lastError.map { " (\($0))" } ?? ""
             print("  \(recipient.node.prefix(16))… \(state), attempts \(recipient.attempts)\(error)")
         }
+    }
+
+    /// The summary as text, one fact per line; `now` dates the next retries.
+    static func lines(_ summary: AgentSummary, now: Date) -> [String] {
+        var lines = [
+            "node: \(summary.node)",
+            "enode: \(summary.enode ?? "not listening")",
+            "peers: \(summary.peers)",
+            "members: \(summary.members)  digest: \(summary.digest)  log: \(summary.logEntries) entries",
+            "unacknowledged deliveries: \(summary.unacknowledgedDeliveries)",
+            "metrics: \(summary.metricsURL ?? "disabled")",
+        ]
+        lines.append(summary.adapters.isEmpty ? "adapters: none" : "adapters:")
+        for adapter in summary.adapters {
+            switch adapter.state {
+            case .ok:
+                let when = adapter.lastSuccessAt.map { " (applied \(timestamp($0)))" } ?? ""
+                lines.append("  \(adapter.adapter): ok\(when), attempts \(adapter.attempts)")
+            case .pending:
+                lines.append("  \(adapter.adapter): not applied yet")
+            case .failing:
+                let retry: String
+                if let next = adapter.nextRetryAt {
+                    let seconds = max(0, Int((next - now.timeIntervalSince1970).rounded(.up)))
+                    retry = "next retry in \(seconds) s"
+                } else {
+                    retry = "no more retries until the member list changes"
+                }
+                lines.append("  \(adapter.adapter): failing, \(adapter.consecutiveFailures) failed attempt(s) in a row, \(retry)")
+                lines.append("    last error: \(adapter.lastError ?? "unknown")")
+            }
+        }
+        return lines
+    }
+
+    private static func timestamp(_ unixTime: Double) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: unixTime))
     }
 }

@@ -9,35 +9,39 @@ import Whisper
 
 @Suite("agents end to end", .serialized)
 struct EndToEndTests {
+    /// With 3 genesis agents (4 in all) and with 4 (5 in all).
     @Test("a join announced on one agent is acknowledged by all, admitted after approval and applied everywhere",
-          .timeLimit(.minutes(1)))
-    func joinReachesEveryone() async throws {
+          .timeLimit(.minutes(1)), arguments: [3, 4])
+    func joinReachesEveryone(genesis: Int) async throws {
         let sandbox = try AgentFixtures.Sandbox()
         defer { sandbox.cleanUp() }
-        let shared = try sandbox.shared(genesis: 3)
-        // Genesis agents 1–3 dial those started before them; agent 4 (the joiner) dials all three.
-        try await AgentFixtures.withAgents(4, in: sandbox, shared: shared) { agents in
-            for genesis in agents.prefix(3) {
-                try await AgentFixtures.until("genesis mesh") { await genesis.agent.peers().count == 2 }
+        let shared = try sandbox.shared(genesis: genesis)
+        // Genesis agents dial those started before them; the last agent (the joiner) dials them all.
+        let joinerNumber = genesis + 1
+        try await AgentFixtures.withAgents(joinerNumber, in: sandbox, shared: shared) { agents in
+            for running in agents.prefix(genesis) {
+                try await AgentFixtures.until("genesis mesh") { await running.agent.peers().count == genesis - 1 }
             }
-            let joinerPort = try #require(URL(string: agents[3].enode)?.port)
+            let joinerPort = try #require(URL(string: agents[genesis].enode)?.port)
             let announced = try await agents[0].agent.announce(AnnounceRequest(
-                kind: "join", enode: AgentFixtures.nodeEnode(4), roles: ["observer"], agentEndpoint: "127.0.0.1:\(joinerPort)"))
+                kind: "join", enode: AgentFixtures.nodeEnode(joinerNumber), roles: ["observer"],
+                agentEndpoint: "127.0.0.1:\(joinerPort)"))
             #expect(announced.decision.hasPrefix("pending"))
-            #expect(announced.recipients.count == 3)
+            // The other genesis agents and the joiner.
+            #expect(announced.recipients.count == genesis)
 
             let second = agents[1].agent
             try await AgentFixtures.until("announcement reaches agent 2") {
                 (try? await second.status(announced.id)) != nil
             }
             let approval = try await agents[1].agent.approve(announced.id)
-            let expectedAcks = [(agents[0], announced.id, 3), (agents[1], approval.id, 3)]
+            let expectedAcks = [(agents[0], announced.id, genesis), (agents[1], approval.id, genesis)]
             for (running, id, count) in expectedAcks {
                 try await AgentFixtures.until("acks of \(id.prefix(8))") {
                     (try? await running.agent.status(id).acked) == count
                 }
             }
-            let joiner = AgentFixtures.key(4).publicKey.nodeID.hex
+            let joiner = AgentFixtures.key(joinerNumber).publicKey.nodeID.hex
             for running in agents {
                 try await AgentFixtures.until("joiner admitted") {
                     await running.agent.members().members.contains { $0.node == joiner }
@@ -52,7 +56,7 @@ struct EndToEndTests {
             for running in agents {
                 let file = URL(fileURLWithPath: running.configuration.dataDirectory).appendingPathComponent("permissioned-nodes.json")
                 try await AgentFixtures.until("adapter file lists the joiner") {
-                    ((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains(AgentFixtures.pub(4))
+                    ((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains(AgentFixtures.pub(joinerNumber))
                 }
             }
         }

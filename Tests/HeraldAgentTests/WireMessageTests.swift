@@ -29,8 +29,14 @@ struct WireMessageTests {
             .entries([.init(encoded: [1], receivedAt: 0), .init(encoded: [2, 3], receivedAt: 1_700_000_000)]),
             .want(Array(ids.prefix(3))),
             .want([]),
+            .clusterQuery(nonce: [UInt8](repeating: 0x5a, count: 16)),
+            .clusterReply(reply),
         ]
     }
+
+    static let reply = WireMessage.ClusterReply(
+        nonce: Array(0..<16), digest: [UInt8](repeating: 0xd1, count: 32), logEntries: 42,
+        logHead: [UInt8](repeating: 0xae, count: 32), members: 3, policyHash: [UInt8](repeating: 0x9c, count: 32))
 
     @Test("every message round-trips", arguments: WireMessageTests.samples)
     func roundTrip(message: WireMessage) throws {
@@ -136,5 +142,49 @@ struct WireMessageTests {
             Issue.record("not decoded as an ID list"); return
         }
         #expect(ids.count == 32)
+    }
+
+    @Test("cluster queries and replies use types 10 and 11")
+    func typeNumbers() throws {
+        #expect(WireMessage.clusterQuery(nonce: [UInt8](repeating: 0, count: 16)).encoded()[1] == 10)
+        #expect(WireMessage.clusterReply(Self.reply).encoded()[2] == 11)   // a long list: two header bytes
+    }
+
+    /// `[type, fields...]` as given, for malformed input.
+    static func list(_ type: UInt8, _ body: (inout RLPWriter) -> Void) -> [UInt8] {
+        var writer = RLPWriter(reservingCapacity: 256)
+        writer.writeList { list in
+            list.write(type)
+            body(&list)
+        }
+        return writer.bytes
+    }
+
+    static func replyFields(nonce: Int = 16, digest: Int = 32, dropLast: Bool = false, extra: Bool = false) -> [UInt8] {
+        list(11) { list in
+            list.write(bytes: [UInt8](repeating: 1, count: nonce))
+            list.write(bytes: [UInt8](repeating: 2, count: digest))
+            list.write(UInt64(5))
+            list.write(bytes: [UInt8](repeating: 3, count: 32))
+            list.write(UInt64(2))
+            if !dropLast { list.write(bytes: [UInt8](repeating: 4, count: 32)) }
+            if extra { list.write(UInt8(1)) }
+        }
+    }
+
+    @Test("malformed cluster messages are refused", arguments: [
+        ("short nonce", list(10) { $0.write(bytes: [UInt8](repeating: 1, count: 15)) }),
+        ("long nonce", list(10) { $0.write(bytes: [UInt8](repeating: 1, count: 17)) }),
+        ("query without nonce", list(10) { _ in }),
+        ("reply with a short nonce", replyFields(nonce: 8)),
+        ("reply with a 31-byte digest", replyFields(digest: 31)),
+        ("reply without its policy hash", replyFields(dropLast: true)),
+        ("reply with an extra field", replyFields(extra: true)),
+        ("unknown type 12", list(12) { $0.write(bytes: [UInt8](repeating: 1, count: 16)) }),
+        ("trailing bytes", WireMessage.clusterQuery(nonce: [UInt8](repeating: 1, count: 16)).encoded() + [0x80]),
+        ("truncated reply", Array(WireMessage.clusterReply(reply).encoded().dropLast(3))),
+    ])
+    func malformedCluster(_ name: String, _ bytes: [UInt8]) {
+        #expect(throws: WireMessageError.self, "\(name)") { try WireMessage(decoding: bytes) }
     }
 }

@@ -125,4 +125,20 @@ struct MembershipLogBatchTests {
         try one.close()
         try batched.close()
     }
+
+    @Test("appending decoded announcements gives the same entries as appending their bytes")
+    func decodedEqualsBytes() throws {
+        let items = LogFixtures.sampleAnnouncements()
+        let fromBytes = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let fromDecoded = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        for item in items {
+            let expected = try fromBytes.append(item.encoded, receivedAt: Fixtures.now + 10)
+            #expect(try fromDecoded.append(item, receivedAt: Fixtures.now + 10) == expected)
+        }
+        let first = try #require(try fromBytes.entry(at: 0))
+        #expect(try fromDecoded.append(items[0], receivedAt: Fixtures.now + 20) == .duplicate(first))
+        #expect(fromDecoded.head == fromBytes.head)
+        try fromBytes.close()
+        try fromDecoded.close()
+    }
 }

@@ -26,6 +26,8 @@ public enum MembershipLogError: Error, Hashable, Sendable, CustomStringConvertib
     case integrity(path: String, LogIntegrityError)
     /// The input is larger than any announcement may be; nothing was stored.
     case oversized(size: Int, limit: Int)
+    /// A new policy cannot be put in force for this log; the previous one stays.
+    case policyRefused(path: String, reason: String)
 
     /// One sentence naming the file and the problem.
     public var description: String {
@@ -34,6 +36,7 @@ public enum MembershipLogError: Error, Hashable, Sendable, CustomStringConvertib
         case .database(let path, let message): return "\(path): database error: \(message)"
         case .integrity(let path, let error): return "\(path): integrity check failed at \(error)"
         case .oversized(let size, let limit): return "announcement of \(size) bytes exceeds the limit of \(limit); not logged"
+        case .policyRefused(let path, let reason): return "\(path): policy not adopted: \(reason)"
         }
     }
 }

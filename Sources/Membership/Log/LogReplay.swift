@@ -4,8 +4,8 @@ import HeraldCrypto
 /// where each announcement sits. Shared by append, open and audit, so that
 /// all three decide exactly alike.
 struct LogReplay: Sendable {
-    let policy: Policy
-    let policyHash: PolicyHash
+    private(set) var policy: Policy
+    private(set) var policyHash: PolicyHash
     let limits: AnnouncementLimits
     private(set) var state: MembershipState
     private(set) var count: UInt64 = 0
@@ -17,6 +17,13 @@ struct LogReplay: Sendable {
         policyHash = policy.hash
         self.limits = limits
         state = MembershipState(policy: policy)
+    }
+
+    /// Puts `policy` in force for the entries that follow (see ``MembershipState/adopt(_:)``).
+    mutating func adopt(_ policy: Policy) {
+        self.policy = policy
+        policyHash = policy.hash
+        state.adopt(policy)
     }
 
     /// Receipt checks then policy: the decision for `bytes` received at
@@ -33,9 +40,10 @@ struct LogReplay: Sendable {
         return state.insert(signed)
     }
 
-    /// The next entry for `bytes`, deciding it (mutates the state).
-    mutating func makeEntry(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64) -> LogEntry {
-        let decision = decide(bytes, id: id, receivedAt: receivedAt, verifySignature: true)
+    /// The next entry for `bytes`, deciding it (mutates the state). `verifySignature` is false only for
+    /// bytes that a ``SignedAnnouncement`` value already verified.
+    mutating func makeEntry(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool = true) -> LogEntry {
+        let decision = decide(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         var entry = LogEntry(
             index: count, announcementID: id, announcement: bytes, decision: decision, receivedAt: receivedAt,
             policyHash: policyHash, previousHash: head, hash: .zero

@@ -25,6 +25,18 @@ enum LogSchema {
                 INSERT INTO log_head (id, entry_count, head_hash) VALUES (1, 0, zeroblob(32));
                 """)
         }
+        migrator.registerMigration("create log_policy") { db in
+            // The policies the log was decided under, in the order they came
+            // into force; each from the entry with index from_index on.
+            try db.execute(sql: """
+                CREATE TABLE log_policy (
+                    seq         INTEGER PRIMARY KEY NOT NULL,
+                    from_index  INTEGER NOT NULL CHECK (from_index >= 0),
+                    policy_hash BLOB NOT NULL CHECK (length(policy_hash) = 32),
+                    source      TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -3,9 +3,21 @@ import GRDB
 
 /// Reads the log in index order and replays every entry, stopping at the
 /// first that fails. Also checks the recorded head (entry count and hash),
-/// which catches entries cut off the end.
+/// which catches entries cut off the end. When the log records its policies
+/// (`log_policy`), each is put in force at its entry, the first replacing
+/// the policy `replay` started with.
 enum LogWalk {
     static func walk(_ db: Database, into replay: inout LogReplay, verifySignatures: Bool) throws {
+        var policies = try LogPolicyHistory.read(db)[...]
+        if let first = policies.popFirst() {
+            replay = LogReplay(policy: first.policy, limits: replay.limits)
+        }
+        func adoptDue() {
+            while let next = policies.first, next.fromIndex == replay.count {
+                replay.adopt(next.policy)
+                policies.removeFirst()
+            }
+        }
         if let value = try? DatabaseValue.fetchOne(db, sql: "SELECT entry_count FROM log_head WHERE id = 1"),
            let recorded = Int.fromDatabaseValue(value), recorded > 0 {
             replay.reserveCapacity(min(recorded, 10_000_000))
@@ -30,7 +42,12 @@ enum LogWalk {
             } catch {
                 throw LogIntegrityError(index: replay.count, reason: "unreadable (file truncated or corrupt): \(error.reason)")
             }
+            adoptDue()
             try replay.check(entry, verifySignature: verifySignatures)
+        }
+        adoptDue()
+        if let next = policies.first {
+            throw LogIntegrityError(index: replay.count, reason: "a policy is recorded in force from entry \(next.fromIndex), but the log ends here")
         }
         let head: Row?
         do {

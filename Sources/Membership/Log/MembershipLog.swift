@@ -31,12 +31,14 @@ public final class MembershipLog: @unchecked Sendable {
 
     /// The database file.
     public let path: String
-    /// The policy the log decides under.
-    public let policy: Policy
+    /// The policy the log decides new entries under (see ``replacePolicy(_:source:)``).
+    public var policy: Policy { lock.withLock { replay.policy } }
 
     private let pool: DatabasePool
     private let lock = NSLock()
     private var replay: LogReplay
+    /// Whether `log_policy` holds the policies decided under, so that another can be put in force.
+    private var policyRecorded = false
     /// Test hook: runs inside the append transaction, after the writes and
     /// before the commit; throwing rolls the append back (a simulated crash).
     var beforeCommit: (@Sendable () throws -> Void)?
@@ -44,11 +46,17 @@ public final class MembershipLog: @unchecked Sendable {
     /// Opens (creating if needed) the log at `path` and checks its
     /// integrity: chain, entry hashes and re-derived decisions.
     ///
+    /// With `source`, the text `policy` was loaded from, the log records the
+    /// policy, so that a later ``replacePolicy(_:source:)`` is possible; and
+    /// when the log was last decided under another recorded policy (the file
+    /// changed while the agent was stopped), `policy` is put in force from
+    /// the next entry on, as a reload would.
+    ///
     /// - Throws: ``MembershipLogError/integrity(path:_:)`` naming the first bad entry,
-    ///   or ``MembershipLogError/database(path:message:)``.
-    public init(path: String, policy: Policy, limits: AnnouncementLimits = .default) throws(MembershipLogError) {
+    ///   ``MembershipLogError/policyRefused(path:reason:)`` for a policy that cannot
+    ///   be put in force, or ``MembershipLogError/database(path:message:)``.
+    public init(path: String, policy: Policy, source: String? = nil, limits: AnnouncementLimits = .default) throws(MembershipLogError) {
         self.path = path
-        self.policy = policy
         do {
             pool = try DatabasePool.durable(path: path, configuration: LogSchema.configuration())
             try LogSchema.migrator.migrate(pool)
@@ -62,6 +70,65 @@ public final class MembershipLog: @unchecked Sendable {
         }
         replay = LogReplay(policy: policy, limits: limits)
         replay = try Self.load(pool, path: path, policy: policy, limits: limits)
+        do {
+            policyRecorded = try pool.read { db in try LogPolicyHistory.isRecorded(db) }
+        } catch {
+            throw .database(path: path, message: Self.message(error))
+        }
+        if replay.policyHash != policy.hash {
+            guard let source else {
+                throw .policyRefused(path: path, reason: "the log was last decided under policy \(replay.policyHash.hex.prefix(12))…, "
+                                     + "not \(policy.hash.hex.prefix(12))…, and no policy text was given to record")
+            }
+            try adopt(policy, source: source)
+        } else if !policyRecorded, let source {
+            // Every entry was decided under `policy` (the load checked it).
+            try record(policy, source: source, from: 0)
+            policyRecorded = true
+        }
+    }
+
+    /// Puts `policy` in force for the entries appended from now on and
+    /// records it with its YAML text `source` in the same database, so
+    /// that a reopened log re-derives the same decisions. Existing entries
+    /// keep their recorded decisions; the membership state is re-derived
+    /// (see ``MembershipState/adopt(_:)``): announcements made under an
+    /// earlier policy keep being judged under it.
+    ///
+    /// - Returns: False when `policy` is already in force (nothing is written).
+    /// - Throws: ``MembershipLogError/policyRefused(path:reason:)`` when `policy`
+    ///   names another consortium or the log was opened without its policy text;
+    ///   ``MembershipLogError/database(path:message:)`` when the record cannot be
+    ///   written (the previous policy stays in force).
+    @discardableResult
+    public func replacePolicy(_ policy: Policy, source: String) throws(MembershipLogError) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return try adopt(policy, source: source)
+    }
+
+    /// ``replacePolicy(_:source:)`` with the lock held.
+    @discardableResult
+    private func adopt(_ policy: Policy, source: String) throws(MembershipLogError) -> Bool {
+        guard policy.hash != replay.policyHash else { return false }
+        guard policy.consortium.name == replay.policy.consortium.name else {
+            throw .policyRefused(path: path, reason: "the consortium name changes from '\(replay.policy.consortium.name)' "
+                                 + "to '\(policy.consortium.name)'")
+        }
+        guard policyRecorded else {
+            throw .policyRefused(path: path, reason: "the log holds no record of the policy in force (it was opened without the policy text)")
+        }
+        try record(policy, source: source, from: replay.count)
+        replay.adopt(policy)
+        return true
+    }
+
+    private func record(_ policy: Policy, source: String, from index: UInt64) throws(MembershipLogError) {
+        do {
+            try pool.write { db in try LogPolicyHistory.record(db, policy: policy, source: source, from: index) }
+        } catch {
+            throw .database(path: path, message: Self.message(error))
+        }
     }
 
     /// Checkpoints the write-ahead log into the database file and closes it;
@@ -87,10 +154,20 @@ public final class MembershipLog: @unchecked Sendable {
     ///   announcement (not logged), ``MembershipLogError/database(path:message:)`` when the
     ///   write fails (nothing is logged and the state is unchanged).
     public func append(_ bytes: some Collection<UInt8>, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
+        let bytes = Array(bytes)
+        return try append(bytes, id: AnnouncementID(of: bytes), receivedAt: receivedAt, verifySignature: true)
+    }
+
+    /// Appends an announcement the caller has already decoded: as
+    /// ``append(_:receivedAt:)``, without a second public-key recovery (a
+    /// ``SignedAnnouncement`` value always holds a verified signature).
+    public func append(_ signed: SignedAnnouncement, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
+        try append(signed.encoded, id: signed.id, receivedAt: receivedAt, verifySignature: false)
+    }
+
+    private func append(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool) throws(MembershipLogError) -> AppendOutcome {
         let limit = replay.limits.maxEncodedSize
         guard bytes.count <= limit else { throw .oversized(size: bytes.count, limit: limit) }
-        let bytes = Array(bytes)
-        let id = AnnouncementID(of: bytes)
         lock.lock()
         defer { lock.unlock() }
         if let index = replay.positions[id] {
@@ -99,7 +176,7 @@ public final class MembershipLog: @unchecked Sendable {
             }
             return .duplicate(existing)
         }
-        let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt)
+        let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         let hook = beforeCommit
         do {
             try pool.write { db in
@@ -112,7 +189,7 @@ public final class MembershipLog: @unchecked Sendable {
             }
         } catch {
             // The state already took the announcement in; rebuild it from what is on disk.
-            if let reloaded = try? Self.load(pool, path: path, policy: policy, limits: replay.limits) {
+            if let reloaded = try? Self.load(pool, path: path, policy: replay.policy, limits: replay.limits) {
                 replay = reloaded
             }
             throw .database(path: path, message: Self.message(error))

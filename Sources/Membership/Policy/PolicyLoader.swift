@@ -17,6 +17,14 @@ public enum PolicyLoader {
     ///
     /// - Throws: ``PolicyError`` with the file, line and column.
     public static func load(contentsOf path: String) throws(PolicyError) -> Policy {
+        try loadWithSource(contentsOf: path).policy
+    }
+
+    /// Reads and checks the policy at `path`, returning it with the text it
+    /// was read from (which a membership log records).
+    ///
+    /// - Throws: ``PolicyError`` with the file, line and column.
+    public static func loadWithSource(contentsOf path: String) throws(PolicyError) -> (policy: Policy, source: String) {
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -32,7 +40,7 @@ public enum PolicyLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "not UTF-8 text")
         }
-        return try load(yaml: text, path: path)
+        return (try load(yaml: text, path: path), text)
     }
 
     /// Checks a policy given as text; `path` names it in errors.

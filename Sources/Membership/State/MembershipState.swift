@@ -2,16 +2,21 @@ import HeraldCrypto
 
 /// The member list as a pure function of a set of announcements.
 ///
-/// Announcements are processed in the total order (Lamport time, ID) under
-/// one policy; any two agents holding the same set hold the same members,
-/// decisions and digest, whatever order the announcements arrived in.
+/// Announcements are processed in the total order (Lamport time, ID); any
+/// two agents holding the same set under the same policies hold the same
+/// members, decisions and digest, whatever order the announcements arrived in.
+/// Each announcement is judged under the policy it was made under, when that
+/// is the policy in force or one in force earlier (see ``adopt(_:)``);
+/// otherwise it is rejected as made under another policy.
 /// Inserting an announcement that sorts last costs one step; one that sorts
 /// earlier replays from the nearest snapshot.
 public struct MembershipState: Sendable {
-    /// The policy applied.
-    public let policy: Policy
-    private let replayer: Replayer
-    private let genesis: ReplayState
+    /// The policy in force: its genesis members start the state, and new announcements are made under it.
+    public private(set) var policy: Policy
+    /// A replayer per policy held so far, by hash.
+    private var replayers: [PolicyHash: Replayer]
+    private var inForce: Replayer
+    private var genesis: ReplayState
 
     private var ordered: [(key: OrderKey, announcement: SignedAnnouncement)] = []
     private var keys: [AnnouncementID: OrderKey] = [:]
@@ -26,9 +31,24 @@ public struct MembershipState: Sendable {
     /// The state with no announcements: the policy's genesis members.
     public init(policy: Policy) {
         self.policy = policy
-        replayer = Replayer(policy: policy, policyHash: policy.hash)
+        inForce = Replayer(policy: policy, policyHash: policy.hash)
+        replayers = [inForce.policyHash: inForce]
         genesis = ReplayState(genesisOf: policy)
         current = genesis
+    }
+
+    /// Puts `policy` in force and re-derives every decision: the genesis
+    /// members now come from `policy`; announcements made under a policy
+    /// held before keep being judged under it, those made under `policy`
+    /// are judged under it (one rejected earlier as made under an unknown
+    /// policy may now take effect).
+    public mutating func adopt(_ policy: Policy) {
+        let replayer = Replayer(policy: policy, policyHash: policy.hash)
+        replayers[replayer.policyHash] = replayer
+        inForce = replayer
+        self.policy = policy
+        genesis = ReplayState(genesisOf: policy)
+        replay(from: 0)
     }
 
     /// The state for a set of announcements (duplicates are ignored).
@@ -111,7 +131,12 @@ public struct MembershipState: Sendable {
             snapshots.append((position, current))
         }
         let entry = ordered[position]
-        replayer.process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+        replayer(for: entry.announcement).process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+    }
+
+    /// The replayer of the policy `signed` was made under, if held; else the one in force (which rejects it).
+    private func replayer(for signed: SignedAnnouncement) -> Replayer {
+        replayers[signed.announcement.policyHash] ?? inForce
     }
 
     private mutating func replay(from position: Int) {
@@ -128,7 +153,7 @@ public struct MembershipState: Sendable {
                 snapshots.append((index, current))
             }
             let entry = ordered[index]
-            replayer.process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+            replayer(for: entry.announcement).process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
         }
     }
 }
