@@ -13,6 +13,8 @@
 //   announcement + ack envelopes and the bytes of their `shh` packets (before
 //   RLPx framing), and separately the anti-entropy envelopes (summaries every
 //   30 s, the default, and the entry batches they trigger) that fell into it.
+// - CPU: the process's CPU time (all agents, user + system) per sample, to
+//   tell a CPU-bound result (near 2 cores × wall clock here) from waiting.
 // - Agents run without node adapters, so the figures are delivery alone.
 import Benchmark
 import Foundation
@@ -236,10 +238,18 @@ final class CurrentMesh: @unchecked Sendable {
 
 let current = CurrentMesh()
 
+/// CPU time used by this process so far (every agent's threads, user and system), in microseconds.
+func processCPUMicroseconds() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return time.tv_sec * 1_000_000 + time.tv_nsec / 1_000
+}
+
 private let deliveryEnvelopes = BenchmarkMetric.custom("envelopes (announcement + acks)", polarity: .prefersSmaller, useScalingFactor: false)
 private let deliveryBytes = BenchmarkMetric.custom("shh bytes (announcement + acks)", polarity: .prefersSmaller, useScalingFactor: false)
 private let antiEntropyEnvelopes = BenchmarkMetric.custom("anti-entropy envelopes (all agents)", polarity: .prefersSmaller, useScalingFactor: false)
 private let antiEntropyBytes = BenchmarkMetric.custom("anti-entropy shh bytes (all agents)", polarity: .prefersSmaller, useScalingFactor: false)
+private let cpuMetric = BenchmarkMetric.custom("process CPU, all agents (μs)", polarity: .prefersSmaller, useScalingFactor: false)
 private let lostMetric = BenchmarkMetric.custom("lost (not all acked in 10 s)", polarity: .prefersSmaller, useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
@@ -247,7 +257,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark(
             "announce → all acked, N = \(count)",
             configuration: .init(
-                metrics: [.wallClock, deliveryEnvelopes, deliveryBytes, antiEntropyEnvelopes, antiEntropyBytes, lostMetric],
+                metrics: [.wallClock, cpuMetric, deliveryEnvelopes, deliveryBytes, antiEntropyEnvelopes, antiEntropyBytes, lostMetric],
                 timeUnits: .microseconds,
                 warmupIterations: 5,
                 scalingFactor: .one,
@@ -258,10 +268,12 @@ let benchmarks: @Sendable () -> Void = {
                 let before = await mesh.counters()
                 let request = mesh.nextRequest()
                 mesh.watch.reset()
+                let cpuBefore = processCPUMicroseconds()
                 benchmark.startMeasurement()
                 let announced = try await mesh.agents[0].announce(request)
                 let acked = await mesh.watch.wait(for: announced.id.prefix(4), needed: count - 1, within: .seconds(10))
                 benchmark.stopMeasurement()
+                benchmark.measurement(cpuMetric, processCPUMicroseconds() - cpuBefore)
                 let after = await mesh.counters()
                 benchmark.measurement(deliveryEnvelopes, after.deliveryEnvelopes - before.deliveryEnvelopes)
                 benchmark.measurement(deliveryBytes, after.deliveryBytes - before.deliveryBytes)

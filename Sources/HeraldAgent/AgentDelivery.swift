@@ -91,6 +91,12 @@ extension HeraldAgent {
             logger.warning("announcement dropped: \(error)")
             return nil
         }
+        return await accept(signed, receivedAt: receivedAt, from: peer, reached: reached)
+    }
+
+    /// As ``accept(_:receivedAt:from:reached:)-(_,_,_,_)``, for an announcement already decoded and verified.
+    @discardableResult
+    func accept(_ signed: SignedAnnouncement, receivedAt: UInt64, from peer: NodeID?, reached: [NodeID]) async -> LogEntry? {
         maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         let outcome: MembershipLog.AppendOutcome
         do {
@@ -171,12 +177,7 @@ extension HeraldAgent {
     /// Records an ack of our own announcement (in batches), or relays
     /// another's ack towards its announcer (the same ack at most once in 10
     /// seconds, so that copies arriving by several paths do not multiply).
-    func receiveAck(_ bytes: [UInt8], from peer: NodeID) {
-        let signed: SignedAck
-        do { signed = try SignedAck(decoding: bytes) } catch {
-            logger.warning("ack from \(peer) dropped: \(error)")
-            return
-        }
+    func receiveAck(_ signed: SignedAck, encoded bytes: [UInt8], from peer: NodeID) {
         let ack = signed.ack
         guard ack.receiver != nodeID else { return }
         // Another agent's announcement that we had from a peer: relay. (Ours never come from a peer;

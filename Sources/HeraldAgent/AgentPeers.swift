@@ -152,65 +152,34 @@ extension HeraldAgent {
 
     // MARK: - Receiving
 
-    /// Decodes one `shh` message and processes its envelopes; anything
-    /// malformed is dropped and logged, never trusted.
-    func receive(_ message: CapabilityMessage, from peer: NodeID) async {
-        guard message.capability == "shh" else { return }
-        let packet: WhisperPacket
-        do {
-            packet = try WhisperPacket.decode(code: message.id, data: message.payload, maxSize: policy.transport.maxMessageSize)
-        } catch {
-            logger.warning("bad shh packet from \(peer): \(error)")
-            links[peer]?.outbound.finish()
+    /// Runs one `shh` message through the intake in the calling (connection)
+    /// task, then hands each admitted envelope to the actor; anything
+    /// malformed is dropped and logged, never trusted, and a malformed packet ends the link.
+    nonisolated func receive(_ message: CapabilityMessage, from peer: NodeID) async {
+        guard let envelopes = intake.envelopes(of: message, from: peer) else {
+            await dropLink(peer)
             return
         }
-        let envelopes: [Envelope]
-        switch packet {
-        case .messages(let batch): envelopes = batch
-        case .p2pMessage(let envelope): envelopes = [envelope]
-        default: return
-        }
-        for envelope in envelopes.prefix(256) {
+        for envelope in envelopes {
             metrics.envelopesReceived.increment()
-            await process(envelope, from: peer)
+            let now = Self.unixNow()
+            guard let admitted = intake.admit(envelope, from: peer, now: now) else { continue }
+            await process(admitted, from: peer, now: now)
         }
     }
 
-    private func process(_ envelope: Envelope, from peer: NodeID) async {
-        let now = Self.unixNow()
-        do {
-            _ = try validator.validate(envelope, now: UInt32(clamping: now))
-        } catch {
-            if case .recentlyExpired = error { return }
-            logger.warning("envelope from \(peer) refused: \(error)")
-            return
-        }
-        guard envelope.topic == topic else { return }
-        guard seenEnvelopes.insert(envelope.hash).inserted else { return }
-        if seenEnvelopes.count > 16_384 { seenEnvelopes = [envelope.hash] }
-        let opened: OpenedMessage
-        do {
-            opened = try opener.open(envelope)
-        } catch {
-            logger.warning("envelope from \(peer) does not open: \(error)")
-            return
-        }
-        guard let signer = opened.signer?.nodeID, allowlist.contains(signer) else {
-            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
-            return
-        }
-        let message: WireMessage
-        do {
-            message = try WireMessage(decoding: opened.payload)
-        } catch {
-            logger.warning("malformed message from \(peer): \(error)")
-            return
-        }
-        switch message {
-        case .announcement(let bytes, let reached):
-            await accept(bytes, receivedAt: now, from: peer, reached: reached)
+    private func dropLink(_ peer: NodeID) {
+        links[peer]?.outbound.finish()
+    }
+
+    private func process(_ admitted: EnvelopeIntake.Admitted, from peer: NodeID, now: UInt64) async {
+        switch admitted.message {
+        case .announcement(_, let reached):
+            guard let signed = admitted.announcement else { return }
+            await accept(signed, receivedAt: now, from: peer, reached: reached)
         case .ack(let bytes):
-            receiveAck(bytes, from: peer)
+            guard let signed = admitted.ack else { return }
+            receiveAck(signed, encoded: bytes, from: peer)
         case .reconcile(let parts):
             reconcile(parts, from: peer)
         case .entries(let entries):
@@ -218,9 +187,9 @@ extension HeraldAgent {
         case .want(let ids):
             sendEntries(ids, to: peer)
         case .clusterQuery(let nonce):
-            answerClusterQuery(nonce, from: signer)
+            answerClusterQuery(nonce, from: admitted.signer)
         case .clusterReply(let reply):
-            receiveClusterReply(reply, from: signer)
+            receiveClusterReply(reply, from: admitted.signer)
         }
     }
 }

@@ -82,7 +82,7 @@ extension HeraldAgent {
         }
         policy = new
         sealer = Self.sealer(for: new, topic: topic, key: symmetricKey, signingKey: key)
-        validator = Self.validator(for: new)
+        intake.validator.value = Self.validator(for: new)
         retry = Self.retry(for: new)
         allowlist.replace(with: Self.allowed(log: log, policy: new, pendingJoins: pendingJoins))
         var reloaded = result

@@ -29,8 +29,8 @@ public actor HeraldAgent: Service {
     let rlpx: RLPxNode
     let allowlist: Allowlist
     var sealer: EnvelopeSealer
-    let opener: EnvelopeOpener
-    var validator: EnvelopeValidator
+    /// Checks and opens incoming envelopes in each connection's task (see ``EnvelopeIntake``).
+    nonisolated let intake: EnvelopeIntake
     let topic: Topic
     let logger: Logger
     var retry: Backoff
@@ -70,7 +70,6 @@ public actor HeraldAgent: Service {
     var relayedAcks: [Keccak256.Digest: Double] = [:]
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
-    var seenEnvelopes: Set<Keccak256.Digest> = []
     /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).
     var pendingAcks: [AgentStore.ReceivedAck] = []
     var flushingAcks = false
@@ -117,8 +116,7 @@ public actor HeraldAgent: Service {
         self.symmetricKey = symmetricKey
         topic = Topic(name: policy.consortium.name)
         sealer = HeraldAgent.sealer(for: policy, topic: topic, key: symmetricKey, signingKey: key)
-        opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
-        validator = HeraldAgent.validator(for: policy)
+        let opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
         retry = HeraldAgent.retry(for: policy)
         do {
             adapters = try configuration.adapters.map { configuration throws(NodeAdapterError) in try configuration.makeAdapter() }
@@ -146,6 +144,9 @@ public actor HeraldAgent: Service {
             isAllowed: { [allowlist] node in allowlist.contains(node) })
         rlpxConfiguration.timeouts.dial = .seconds(3)
         rlpxConfiguration.limits.maxMessageSize = min(rlpxConfiguration.limits.maxMessageSize, policy.transport.maxMessageSize)
+        intake = EnvelopeIntake(topic: topic, opener: opener, validator: Locked(HeraldAgent.validator(for: policy)),
+                                seen: SeenEnvelopes(), allowlist: allowlist,
+                                maxMessageSize: rlpxConfiguration.limits.maxMessageSize, logger: logger)
         rlpx = RLPxNode(configuration: rlpxConfiguration, eventLoopGroup: eventLoopGroup)
 
         // Rebuild the in-memory indexes from the log (restart resumes from disk).

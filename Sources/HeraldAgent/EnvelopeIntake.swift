@@ -1,0 +1,132 @@
+import Foundation
+import HeraldCrypto
+import Logging
+import Membership
+import RLPx
+import Whisper
+
+/// The stateless, CPU-heavy half of receiving: decode the `shh` packet,
+/// validate each envelope, drop those seen before, open it (AES-GCM and one
+/// public-key recovery), check its signer against the allowlist, decode the
+/// message and verify the announcement or ack it carries (a second recovery).
+///
+/// It runs in each connection's own task, so the recoveries of messages from
+/// different peers proceed on every core at once; only what changes the
+/// agent's state waits for the agent's actor. An announcer collecting acks
+/// from N − 1 peers would otherwise do 2(N − 1) recoveries one after another.
+struct EnvelopeIntake: Sendable {
+    /// An envelope that passed every check, with what it carries.
+    struct Admitted: Sendable {
+        /// The envelope's Whisper signer, on the allowlist.
+        var signer: NodeID
+        var message: WireMessage
+        /// For `.announcement`: the decoded announcement, its signature verified.
+        var announcement: SignedAnnouncement?
+        /// For `.ack`: the decoded ack, its signature verified.
+        var ack: SignedAck?
+    }
+
+    let topic: Topic
+    let opener: EnvelopeOpener
+    /// Replaced when the policy is reloaded.
+    let validator: Locked<EnvelopeValidator>
+    let seen: SeenEnvelopes
+    let allowlist: Allowlist
+    let maxMessageSize: Int
+    let logger: Logger
+
+    /// The envelopes of one `shh` message; nil when the packet is malformed (the peer should be dropped).
+    func envelopes(of message: CapabilityMessage, from peer: NodeID) -> [Envelope]? {
+        guard message.capability == "shh" else { return [] }
+        let packet: WhisperPacket
+        do {
+            packet = try WhisperPacket.decode(code: message.id, data: message.payload, maxSize: maxMessageSize)
+        } catch {
+            logger.warning("bad shh packet from \(peer): \(error)")
+            return nil
+        }
+        switch packet {
+        case .messages(let batch): return Array(batch.prefix(256))
+        case .p2pMessage(let envelope): return [envelope]
+        default: return []
+        }
+    }
+
+    /// Checks and opens one envelope; nil (logged when suspicious) when it is to be dropped.
+    func admit(_ envelope: Envelope, from peer: NodeID, now: UInt64) -> Admitted? {
+        do {
+            _ = try validator.value.validate(envelope, now: UInt32(clamping: now))
+        } catch {
+            if case .recentlyExpired = error { return nil }
+            logger.warning("envelope from \(peer) refused: \(error)")
+            return nil
+        }
+        guard envelope.topic == topic, seen.insert(envelope.hash) else { return nil }
+        let opened: OpenedMessage
+        do {
+            opened = try opener.open(envelope)
+        } catch {
+            logger.warning("envelope from \(peer) does not open: \(error)")
+            return nil
+        }
+        guard let signer = opened.signer?.nodeID, allowlist.contains(signer) else {
+            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
+            return nil
+        }
+        var admitted: Admitted
+        do {
+            admitted = Admitted(signer: signer, message: try WireMessage(decoding: opened.payload))
+        } catch {
+            logger.warning("malformed message from \(peer): \(error)")
+            return nil
+        }
+        switch admitted.message {
+        case .announcement(let bytes, _):
+            do { admitted.announcement = try SignedAnnouncement(decoding: bytes) } catch {
+                logger.warning("announcement from \(peer) dropped: \(error)")
+                return nil
+            }
+        case .ack(let bytes):
+            do { admitted.ack = try SignedAck(decoding: bytes) } catch {
+                logger.warning("ack from \(peer) dropped: \(error)")
+                return nil
+            }
+        default:
+            break
+        }
+        return admitted
+    }
+}
+
+/// Hashes of envelopes already received, shared by every connection's
+/// intake; bounded by starting over when full (a repeat is then merely
+/// processed again, which every handler tolerates).
+final class SeenEnvelopes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hashes: Set<Keccak256.Digest> = []
+    private let limit: Int
+
+    init(limit: Int = 16_384) { self.limit = limit }
+
+    /// True when `hash` was not seen before.
+    func insert(_ hash: Keccak256.Digest) -> Bool {
+        lock.withLock {
+            guard hashes.insert(hash).inserted else { return false }
+            if hashes.count > limit { hashes = [hash] }
+            return true
+        }
+    }
+}
+
+/// A value read from several tasks and replaced now and then.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
