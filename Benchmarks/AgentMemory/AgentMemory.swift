@@ -8,7 +8,9 @@
 //   validators, so every link is allowlisted.
 // - One sample = the agent under test announces (alternately its own leave
 //   and join, free under the policy), every peer logs and acks it, and the
-//   agent's resident set (VmRSS) and peak (VmHWM) are read once all 50 acks
+//   agent's resident set (VmRSS), its peak (VmHWM) and its anonymous part
+//   (RssAnon: heap, stacks, buffers; VmRSS minus the clean pages of the
+//   binary and shared libraries mapped from disk) are read once all 50 acks
 //   are in. Wall clock is that announce → 50 acks.
 import Benchmark
 import Foundation
@@ -170,17 +172,17 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
-    /// VmRSS and VmHWM of the agent under test, in kB.
-    func memory() throws -> (resident: Int, peak: Int) {
+    /// VmRSS, VmHWM and RssAnon of the agent under test, in kB.
+    func memory() throws -> (resident: Int, peak: Int, anonymous: Int) {
         let text = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
         func field(_ name: String) -> Int? {
             text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
                 .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
         }
-        guard let resident = field("VmRSS"), let peak = field("VmHWM") else {
-            throw BenchmarkFailure(description: "no VmRSS/VmHWM in /proc/\(process.processIdentifier)/status")
+        guard let resident = field("VmRSS"), let peak = field("VmHWM"), let anonymous = field("RssAnon") else {
+            throw BenchmarkFailure(description: "no VmRSS/VmHWM/RssAnon in /proc/\(process.processIdentifier)/status")
         }
-        return (resident, peak)
+        return (resident, peak, anonymous)
     }
 
     func stop() async {
@@ -202,13 +204,14 @@ final class CurrentCluster: @unchecked Sendable {
 let current = CurrentCluster()
 
 private let residentMetric = BenchmarkMetric.custom("agent RSS with 50 peers (kB)", polarity: .prefersSmaller, useScalingFactor: false)
+private let anonymousMetric = BenchmarkMetric.custom("agent anonymous RSS (kB)", polarity: .prefersSmaller, useScalingFactor: false)
 private let peakMetric = BenchmarkMetric.custom("agent peak RSS (kB)", polarity: .prefersSmaller, useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "agent memory, 50 connected peers",
         configuration: .init(
-            metrics: [.wallClock, residentMetric, peakMetric],
+            metrics: [.wallClock, residentMetric, anonymousMetric, peakMetric],
             timeUnits: .milliseconds,
             warmupIterations: 2,
             scalingFactor: .one,
@@ -222,6 +225,7 @@ let benchmarks: @Sendable () -> Void = {
             let memory = try cluster.memory()
             benchmark.measurement(residentMetric, memory.resident)
             benchmark.measurement(peakMetric, memory.peak)
+            benchmark.measurement(anonymousMetric, memory.anonymous)
         },
         setup: {
             let cluster = try await Cluster.start()
