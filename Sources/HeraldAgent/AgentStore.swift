@@ -78,10 +78,9 @@ final class AgentStore: Sendable {
                 sql: "INSERT OR IGNORE INTO outbox (id, announcement, created_at, give_up_at) VALUES (?, ?, ?, ?)",
                 arguments: [Data(announcement.id.rawRepresentation), Data(announcement.encoded),
                             Int64(clamping: createdAt), Int64(clamping: giveUpAt)])
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO delivery (announcement_id, recipient) VALUES (?, ?)")
             for recipient in recipients {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO delivery (announcement_id, recipient) VALUES (?, ?)",
-                    arguments: [Data(announcement.id.rawRepresentation), Data(recipient.rawRepresentation)])
+                try insert.execute(arguments: [Data(announcement.id.rawRepresentation), Data(recipient.rawRepresentation)])
             }
         }
     }
@@ -89,11 +88,12 @@ final class AgentStore: Sendable {
     /// Outbox announcements that still have unacknowledged recipients and have not reached their give-up time.
     func unfinished(now: UInt64) throws(AgentError) -> [Outgoing] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            // Cached statements here and below: every agent runs these several times a second.
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, announcement, created_at, give_up_at FROM outbox
                 WHERE give_up_at > ? AND EXISTS (SELECT 1 FROM delivery WHERE announcement_id = outbox.id AND acked = 0)
                 ORDER BY created_at
-                """, arguments: [Int64(clamping: now)])
+                """), arguments: [Int64(clamping: now)])
             return rows.compactMap(Self.outgoing)
         }
     }
@@ -109,10 +109,10 @@ final class AgentStore: Sendable {
     /// Every recipient's state for `id`, by node ID.
     func deliveries(for id: AnnouncementID) throws(AgentError) -> [Delivery] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT recipient, acked, decision, attempts, last_error, next_attempt FROM delivery
                 WHERE announcement_id = ? ORDER BY recipient
-                """, arguments: [Data(id.rawRepresentation)])
+                """), arguments: [Data(id.rawRepresentation)])
             return rows.compactMap { row -> Delivery? in
                 guard let recipient = try? NodeID(rawRepresentation: [UInt8](row[0] as Data)) else { return nil }
                 return Delivery(announcementID: id, recipient: recipient, acked: (row[1] as Int64) != 0,
@@ -134,7 +134,7 @@ final class AgentStore: Sendable {
     func recordAttempts(_ attempts: [Attempt]) throws(AgentError) {
         guard !attempts.isEmpty else { return }
         try write { db in
-            let statement = try db.makeStatement(sql: """
+            let statement = try db.cachedStatement(sql: """
                 UPDATE delivery SET attempts = attempts + 1, next_attempt = ?, last_error = ?
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
                 """)
@@ -157,7 +157,7 @@ final class AgentStore: Sendable {
     func recordAcks(_ acks: [ReceivedAck]) throws(AgentError) -> [ReceivedAck] {
         guard !acks.isEmpty else { return [] }
         return try write { db in
-            let statement = try db.makeStatement(sql: """
+            let statement = try db.cachedStatement(sql: """
                 UPDATE delivery SET acked = 1, decision = ?, last_error = NULL
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
                 """)
