@@ -110,7 +110,7 @@ let package = Package(
         ),
 
         // Shared by the test targets: locating and decoding Tests/TestVectors,
-        // seeded randomness, temporary directories.
+        // seeded randomness, temporary directories, the agent tests' node keys and genesis policy.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // A recording JSON-RPC 2.0 node (HTTP, http+unix, IPC) for adapter and agent tests.
         .target(
@@ -150,7 +150,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto", "TestSupport"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(
             name: "RLPxTests",

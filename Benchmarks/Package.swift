@@ -3,6 +3,15 @@
 // main package stays lean. Run with `make bench` from the repository root.
 import PackageDescription
 
+/// What both agent benchmarks (AgentDelivery, AgentMemory) link.
+let agentBenchmarkDependencies: [Target.Dependency] = [
+    "BenchmarkSupport",
+    .product(name: "HeraldAgent", package: "Herald"),
+    .product(name: "HeraldCrypto", package: "Herald"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Benchmark", package: "benchmark"),
+]
+
 let package = Package(
     name: "HeraldBenchmarks",
     platforms: [.macOS(.v14)],
@@ -71,27 +80,23 @@ let package = Package(
             path: "RLPxTransport",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // What the agent benchmarks share: node keys, their genesis policy, polling, the fixture for teardown.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "HeraldCrypto", package: "Herald")],
+            path: "Support"
+        ),
         // Announce → all acked across N in-process agents on loopback; envelopes and bytes per announcement.
         .executableTarget(
             name: "AgentDelivery",
-            dependencies: [
-                .product(name: "HeraldAgent", package: "Herald"),
-                .product(name: "HeraldCrypto", package: "Herald"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
+            dependencies: agentBenchmarkDependencies,
             path: "AgentDelivery",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Resident memory of a real `herald run` process with 50 connected in-process peers.
         .executableTarget(
             name: "AgentMemory",
-            dependencies: [
-                .product(name: "HeraldAgent", package: "Herald"),
-                .product(name: "HeraldCrypto", package: "Herald"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
+            dependencies: agentBenchmarkDependencies,
             path: "AgentMemory",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

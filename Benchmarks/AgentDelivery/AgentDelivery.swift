@@ -17,6 +17,7 @@
 //   tell a CPU-bound result (near 2 cores × wall clock here) from waiting.
 // - Agents run without node adapters, so the figures are delivery alone.
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import HeraldAgent
 import HeraldCrypto
@@ -100,11 +101,6 @@ struct AckTap: LogHandler {
 
 // MARK: - The mesh
 
-struct Timeout: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
 /// N running agents, full mesh; agent 1 (index 0) announces.
 final class Mesh: @unchecked Sendable {
     let agents: [HeraldAgent]
@@ -113,46 +109,15 @@ final class Mesh: @unchecked Sendable {
     let watch: AckWatch
     var announcements = 0
 
-    static func key(_ n: Int) -> Secp256k1.PrivateKey {
-        var raw = [UInt8](repeating: 0, count: 32)
-        raw[0] = 0x22
-        raw[30] = UInt8(n >> 8)
-        raw[31] = UInt8(n & 0xff)
-        return try! Secp256k1.PrivateKey(rawRepresentation: raw)
-    }
-
-    static func nodeEnode(_ n: Int) -> String {
-        "enode://\(Hex.encode(key(n).publicKey.rawRepresentation))@127.0.0.1:\(30300 + n)"
-    }
-
-    static func policy(_ count: Int) -> String {
-        var identities = ""
-        for n in 1...count {
-            identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(nodeEnode(n))\", roles: [validator], genesis: true}\n"
-        }
-        return """
-            version: 1
-            consortium: {name: herald-bench, key: "file:unused"}
-            identities:
-            \(identities)rules:
-              self-join: true
-              self-leave: true
-              admission: {approvals: 2, approver-roles: [validator]}
-              removal: {approvals: 2, approver-roles: [validator]}
-            endpoints: {networks: [127.0.0.0/8]}
-            limits: {min-validators: 1}
-            delivery:
-              retry-backoff: {base: 1s, max: 2s}
-              give-up-after: 1h
-            """
-    }
+    /// Node keys of their own: those of AgentMemory start with 0x33.
+    static let nodes = BenchmarkNodes(family: 0x22)
 
     /// Starts `count` agents (agent n dials agents 1..<n) and waits until every one has `count − 1` peers.
     static func start(_ count: Int) async throws -> Mesh {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let policyPath = root.appendingPathComponent("policy.yaml").path
-        try policy(count).write(toFile: policyPath, atomically: true, encoding: .utf8)
+        try nodes.policy(count).write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = root.appendingPathComponent("consortium.key").path
         try String(repeating: "ab", count: 32).write(toFile: keyPath, atomically: true, encoding: .utf8)
 
@@ -164,7 +129,7 @@ final class Mesh: @unchecked Sendable {
             let directory = root.appendingPathComponent("agent-\(n)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let nodeKey = directory.appendingPathComponent("nodekey").path
-            try NodeKeyFile.write(key(n), to: nodeKey)
+            try NodeKeyFile.write(nodes.key(n), to: nodeKey)
             let configuration = AgentConfiguration(
                 listen: .init(host: "127.0.0.1", port: 0), dataDirectory: directory.path, nodeKey: nodeKey,
                 policy: policyPath, controlSocket: "", consortiumKey: "file:" + keyPath, peers: enodes,
@@ -190,16 +155,6 @@ final class Mesh: @unchecked Sendable {
         self.watch = watch
     }
 
-    static func eventually<T: Sendable>(_ what: String, within limit: Duration = .seconds(30),
-                                        _ condition: @Sendable () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let value = try await condition() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw Timeout(what: what)
-    }
-
     /// Sum of every agent's counters.
     func counters() async -> WireCounters {
         var total = WireCounters()
@@ -217,8 +172,8 @@ final class Mesh: @unchecked Sendable {
     func nextRequest() -> AnnounceRequest {
         defer { announcements += 1 }
         return announcements.isMultiple(of: 2)
-            ? AnnounceRequest(kind: "leave", enode: Self.nodeEnode(1))
-            : AnnounceRequest(kind: "join", enode: Self.nodeEnode(1), roles: ["validator"])
+            ? AnnounceRequest(kind: "leave", enode: Self.nodes.nodeEnode(1))
+            : AnnounceRequest(kind: "join", enode: Self.nodes.nodeEnode(1), roles: ["validator"])
     }
 
     func stop() async {
@@ -229,14 +184,7 @@ final class Mesh: @unchecked Sendable {
 }
 
 /// The mesh of the benchmark running now, for its teardown.
-final class CurrentMesh: @unchecked Sendable {
-    private let lock = NSLock()
-    private var mesh: Mesh?
-    func set(_ mesh: Mesh?) { lock.withLock { self.mesh = mesh } }
-    func take() -> Mesh? { lock.withLock { defer { mesh = nil }; return mesh } }
-}
-
-let current = CurrentMesh()
+let current = CurrentFixture<Mesh>()
 
 /// CPU time used by this process so far (every agent's threads, user and system), in microseconds.
 func processCPUMicroseconds() -> Int {

@@ -13,14 +13,11 @@
 //   binary and shared libraries mapped from disk) are read once all 50 acks
 //   are in. Wall clock is that announce → 50 acks.
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import HeraldAgent
 import HeraldCrypto
 import Logging
-
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-}
 
 /// The agent under test (a `herald run` child process) and its 50 in-process peers.
 final class Cluster: @unchecked Sendable {
@@ -33,38 +30,8 @@ final class Cluster: @unchecked Sendable {
     let root: URL
     var announcements = 0
 
-    static func key(_ n: Int) -> Secp256k1.PrivateKey {
-        var raw = [UInt8](repeating: 0, count: 32)
-        raw[0] = 0x33
-        raw[31] = UInt8(n)
-        return try! Secp256k1.PrivateKey(rawRepresentation: raw)
-    }
-
-    static func nodeEnode(_ n: Int) -> String {
-        "enode://\(Hex.encode(key(n).publicKey.rawRepresentation))@127.0.0.1:\(30300 + n)"
-    }
-
-    static func policy(_ count: Int) -> String {
-        var identities = ""
-        for n in 1...count {
-            identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(nodeEnode(n))\", roles: [validator], genesis: true}\n"
-        }
-        return """
-            version: 1
-            consortium: {name: herald-bench, key: "file:unused"}
-            identities:
-            \(identities)rules:
-              self-join: true
-              self-leave: true
-              admission: {approvals: 2, approver-roles: [validator]}
-              removal: {approvals: 2, approver-roles: [validator]}
-            endpoints: {networks: [127.0.0.0/8]}
-            limits: {min-validators: 1}
-            delivery:
-              retry-backoff: {base: 1s, max: 2s}
-              give-up-after: 1h
-            """
-    }
+    /// Node keys of their own: those of AgentDelivery start with 0x22.
+    static let nodes = BenchmarkNodes(family: 0x33)
 
     /// `HERALD_BIN`, else the release build beside this package.
     static func heraldBinary() throws -> String {
@@ -82,7 +49,7 @@ final class Cluster: @unchecked Sendable {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-mem-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let policyPath = root.appendingPathComponent("policy.yaml").path
-        try policy(peerCount + 1).write(toFile: policyPath, atomically: true, encoding: .utf8)
+        try nodes.policy(peerCount + 1).write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = root.appendingPathComponent("consortium.key").path
         try String(repeating: "cd", count: 32).write(toFile: keyPath, atomically: true, encoding: .utf8)
 
@@ -90,7 +57,7 @@ final class Cluster: @unchecked Sendable {
             let directory = root.appendingPathComponent("agent-\(n)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let nodeKey = directory.appendingPathComponent("nodekey").path
-            try NodeKeyFile.write(key(n), to: nodeKey)
+            try NodeKeyFile.write(nodes.key(n), to: nodeKey)
             return AgentConfiguration(
                 listen: .init(host: "127.0.0.1", port: 0), dataDirectory: directory.path, nodeKey: nodeKey,
                 policy: policyPath, controlSocket: socket, consortiumKey: "file:" + keyPath, peers: peers,
@@ -147,26 +114,16 @@ final class Cluster: @unchecked Sendable {
         self.root = root
     }
 
-    static func eventually<T: Sendable>(_ what: String, within limit: Duration = .seconds(30),
-                                        _ condition: @Sendable () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let value = try await condition() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw BenchmarkFailure(description: "timed out waiting for \(what)")
-    }
-
     /// The agent under test announces its own leave, then its join, and so on; returns once all peers acked.
     func announceAndWait() async throws {
         defer { announcements += 1 }
         let request = announcements.isMultiple(of: 2)
-            ? AnnounceRequest(kind: "leave", enode: Self.nodeEnode(1))
-            : AnnounceRequest(kind: "join", enode: Self.nodeEnode(1), roles: ["validator"])
+            ? AnnounceRequest(kind: "leave", enode: Self.nodes.nodeEnode(1))
+            : AnnounceRequest(kind: "join", enode: Self.nodes.nodeEnode(1), roles: ["validator"])
         guard let id = try await control.send(ControlRequest(command: "announce", announce: request)).status?.id else {
             throw BenchmarkFailure(description: "announce returned no status")
         }
-        _ = try await Self.eventually("all acks for \(id.prefix(8))") { [control] in
+        _ = try await eventually("all acks for \(id.prefix(8))") { [control] in
             let status = try? await control.send(ControlRequest(command: "status", id: id)).status
             return status.map { $0.acked == Self.peerCount } == true ? true : nil
         }
@@ -194,14 +151,7 @@ final class Cluster: @unchecked Sendable {
     }
 }
 
-final class CurrentCluster: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cluster: Cluster?
-    func set(_ cluster: Cluster?) { lock.withLock { self.cluster = cluster } }
-    func take() -> Cluster? { lock.withLock { defer { cluster = nil }; return cluster } }
-}
-
-let current = CurrentCluster()
+let current = CurrentFixture<Cluster>()
 
 private let residentMetric = BenchmarkMetric.custom("agent RSS with 50 peers (kB)", polarity: .prefersSmaller, useScalingFactor: false)
 private let anonymousMetric = BenchmarkMetric.custom("agent anonymous RSS (kB)", polarity: .prefersSmaller, useScalingFactor: false)

@@ -6,17 +6,15 @@ import NIOPosix
 import NodeAdapters
 import RLPx
 import Testing
+import TestSupport
 import Whisper
 
 /// In-process agents on 127.0.0.1 in temporary directories; everything a
 /// fixture starts it stops and removes.
 enum AgentFixtures {
-    /// Node key number `n`, deterministic.
+    /// Node key number `n`, deterministic (key family 0x22; the process tests' nodes are 0x33).
     static func key(_ n: Int) -> Secp256k1.PrivateKey {
-        var raw = [UInt8](repeating: 0, count: 32)
-        raw[0] = 0x22
-        raw[31] = UInt8(n)
-        return try! Secp256k1.PrivateKey(rawRepresentation: raw)
+        try! Secp256k1.PrivateKey(rawRepresentation: GenesisPolicy.rawNodeKey(n, family: 0x22))
     }
 
     static func pub(_ n: Int) -> String { Hex.encode(key(n).publicKey.rawRepresentation) }
@@ -26,25 +24,8 @@ enum AgentFixtures {
 
     /// Nodes 1...genesis are genesis validators; admitting anyone else needs two validator approvals.
     static func policy(genesis: Int, giveUpAfter: String = "1h", retryBackoff: String = "{base: 1s, max: 2s}") -> String {
-        var identities = ""
-        for n in 1...genesis {
-            identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(nodeEnode(n))\", roles: [validator], genesis: true}\n"
-        }
-        return """
-            version: 1
-            consortium: {name: herald-test, key: "file:unused"}
-            identities:
-            \(identities)rules:
-              self-join: true
-              self-leave: true
-              admission: {approvals: 2, approver-roles: [validator]}
-              removal: {approvals: 2, approver-roles: [validator]}
-            endpoints: {networks: [127.0.0.0/8]}
-            limits: {min-validators: 1}
-            delivery:
-              retry-backoff: \(retryBackoff)
-              give-up-after: \(giveUpAfter)
-            """
+        GenesisPolicy.yaml(consortium: "herald-test", consortiumKey: "file:unused", enodes: (1...genesis).map(nodeEnode),
+                           retryBackoff: retryBackoff, giveUpAfter: giveUpAfter)
     }
 
     /// A directory removed by `cleanUp()`.

@@ -43,6 +43,18 @@ struct AntiEntropyTests {
         }
     }
 
+    /// Waits until the two agents hold all of `log`, prints what anti-entropy
+    /// cost, and returns its bytes (both directions) with the whole log's size.
+    static func convergenceCost(_ agents: [F.Running], log: [SignedAnnouncement], case name: String) async throws -> (bytes: Int, wholeLog: Int) {
+        let (a, b) = (agents[0].agent, agents[1].agent)
+        try await converged(a, b, entries: UInt64(log.count))
+        let wholeLog = log.map(\.encoded.count).reduce(0, +)
+        let (left, right) = (await a.wireCounters, await b.wireCounters)
+        let bytes = left.antiEntropyBytes + right.antiEntropyBytes
+        print("anti-entropy, \(name): \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
+        return (bytes, wholeLog)
+    }
+
     @Test("agents whose 2000-entry logs differ by 3 converge for a small fraction of the log's bytes",
           .timeLimit(.minutes(3)))
     func smallDifference() async throws {
@@ -56,12 +68,7 @@ struct AntiEntropyTests {
         try await F.withAgents(2, in: sandbox, shared: shared, configure: { n, configuration in
             try Self.writeLog(held[n]!, for: configuration)
         }) { agents in
-            let (a, b) = (agents[0].agent, agents[1].agent)
-            try await Self.converged(a, b, entries: 2000)
-            let wholeLog = all.map(\.encoded.count).reduce(0, +)
-            let (left, right) = (await a.wireCounters, await b.wireCounters)
-            let bytes = left.antiEntropyBytes + right.antiEntropyBytes
-            print("anti-entropy, 2000 entries differing by 3: \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
+            let (bytes, wholeLog) = try await Self.convergenceCost(agents, log: all, case: "2000 entries differing by 3")
             #expect(bytes * 20 < wholeLog)
         }
     }
@@ -76,12 +83,7 @@ struct AntiEntropyTests {
         try await F.withAgents(2, in: sandbox, shared: shared, configure: { n, configuration in
             try Self.writeLog(n == 1 ? all : [], for: configuration)
         }) { agents in
-            let (a, b) = (agents[0].agent, agents[1].agent)
-            try await Self.converged(a, b, entries: 2000)
-            let wholeLog = all.map(\.encoded.count).reduce(0, +)
-            let (left, right) = (await a.wireCounters, await b.wireCounters)
-            let bytes = left.antiEntropyBytes + right.antiEntropyBytes
-            print("anti-entropy, empty log against 2000 entries: \(bytes) bytes in \(left.antiEntropyEnvelopes + right.antiEntropyEnvelopes) envelopes; whole log \(wholeLog) bytes")
+            let (bytes, wholeLog) = try await Self.convergenceCost(agents, log: all, case: "empty log against 2000 entries")
             #expect(bytes < wholeLog + wholeLog / 4)
         }
     }

@@ -8,12 +8,19 @@ import Testing
 struct PolicyReloadTests {
     typealias F = AgentFixtures
 
-    @Test("a valid changed policy takes effect and stays in force across a restart", .timeLimit(.minutes(2)))
-    func validReload() async throws {
+    /// Runs `body` with one agent under a two-validator policy and the path of
+    /// that policy's file, for `body` to rewrite before a reload (a restart in
+    /// `body` replaces `agents[0]`, and the restarted agent is stopped too).
+    private func withOneAgent(_ body: (_ agents: inout [F.Running], _ policyPath: String) async throws -> Void) async throws {
         let sandbox = try F.Sandbox()
         defer { sandbox.cleanUp() }
         let shared = try sandbox.shared(genesis: 2)
-        try await F.withAgents(1, in: sandbox, shared: shared) { agents in
+        try await F.withAgents(1, in: sandbox, shared: shared) { agents in try await body(&agents, shared.policy) }
+    }
+
+    @Test("a valid changed policy takes effect and stays in force across a restart", .timeLimit(.minutes(2)))
+    func validReload() async throws {
+        try await withOneAgent { agents, policyPath in
             let agent = agents[0].agent
             let third = F.key(3).publicKey.nodeID
             #expect(await !agent.allowlist.contains(third))
@@ -23,7 +30,7 @@ struct PolicyReloadTests {
             let before = await agent.policy.hash
 
             // Node 3 becomes a listed genesis validator; announcements now give up after two hours.
-            try F.policy(genesis: 3, giveUpAfter: "2h").write(toFile: shared.policy, atomically: true, encoding: .utf8)
+            try F.policy(genesis: 3, giveUpAfter: "2h").write(toFile: policyPath, atomically: true, encoding: .utf8)
             let result = try await agent.reloadPolicy()
             #expect(result.changed)
             #expect(result.previousPolicyHash == before.description)
@@ -53,14 +60,11 @@ struct PolicyReloadTests {
 
     @Test("a malformed policy is refused with file:line:column and the old policy stays in force", .timeLimit(.minutes(2)))
     func malformedReload() async throws {
-        let sandbox = try F.Sandbox()
-        defer { sandbox.cleanUp() }
-        let shared = try sandbox.shared(genesis: 2)
-        try await F.withAgents(1, in: sandbox, shared: shared) { agents in
+        try await withOneAgent { agents, policyPath in
             let agent = agents[0].agent
             let before = await agent.policy
             let text = F.policy(genesis: 3) + "\nsurprise: 1\n"
-            try text.write(toFile: shared.policy, atomically: true, encoding: .utf8)
+            try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
             let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("surprise") }! + 1
 
             // Through the control socket, as `herald policy reload` asks.
@@ -72,7 +76,7 @@ struct PolicyReloadTests {
                 Issue.record("expected the agent's refusal, got \(String(describing: failure))")
                 return
             }
-            #expect(message.contains("\(shared.policy):\(line):1: unknown key 'surprise'"))
+            #expect(message.contains("\(policyPath):\(line):1: unknown key 'surprise'"))
             #expect(message.contains("the previous policy stays in force"))
             #expect(await agent.policy == before)
             #expect(await agent.log.policy == before)
@@ -83,10 +87,7 @@ struct PolicyReloadTests {
 
     @Test("a reload may not change the consortium name or key", .timeLimit(.minutes(2)))
     func consortiumChangeRefused() async throws {
-        let sandbox = try F.Sandbox()
-        defer { sandbox.cleanUp() }
-        let shared = try sandbox.shared(genesis: 2)
-        try await F.withAgents(1, in: sandbox, shared: shared) { agents in
+        try await withOneAgent { agents, policyPath in
             let agent = agents[0].agent
             let before = await agent.policy
             let original = F.policy(genesis: 2)
@@ -95,13 +96,13 @@ struct PolicyReloadTests {
                 (original.replacingOccurrences(of: "file:unused", with: "file:other"), "consortium key changes"),
             ] {
                 #expect(changed != original)
-                try changed.write(toFile: shared.policy, atomically: true, encoding: .utf8)
+                try changed.write(toFile: policyPath, atomically: true, encoding: .utf8)
                 let error = await #expect(throws: AgentError.self) { try await agent.reloadPolicy() }
                 guard case .policyReload(let path, let reason) = error else {
                     Issue.record("expected a refused reload, got \(String(describing: error))")
                     return
                 }
-                #expect(path == shared.policy)
+                #expect(path == policyPath)
                 #expect(reason.contains(expected))
                 #expect(await agent.policy == before)
                 #expect(await agent.log.policy == before)

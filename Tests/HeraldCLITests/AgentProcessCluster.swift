@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCrypto
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,10 +58,7 @@ final class AgentProcessCluster: @unchecked Sendable {
 
     /// Node key `n` (deterministic; not the keys of the in-process agent tests).
     static func key(_ n: Int) -> Secp256k1.PrivateKey {
-        var raw = [UInt8](repeating: 0, count: 32)
-        raw[0] = 0x33
-        raw[31] = UInt8(n)
-        return try! Secp256k1.PrivateKey(rawRepresentation: raw)
+        try! Secp256k1.PrivateKey(rawRepresentation: GenesisPolicy.rawNodeKey(n, family: 0x33))
     }
 
     static func publicKey(_ n: Int) -> String { Hex.encode(key(n).publicKey.rawRepresentation) }
@@ -78,27 +76,12 @@ final class AgentProcessCluster: @unchecked Sendable {
         root = URL(fileURLWithPath: "/tmp/herald-processes-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         ports = try Self.freePorts(count)
-        var identities = ""
         for n in 1...count {
             try NodeKeyFile.write(Self.key(n), to: root.appendingPathComponent("nodekey-\(n)").path)
-            identities += "  - {name: val-\(n), organisation: O\(n), enode: \"\(Self.nodeEnode(n))\", roles: [validator], genesis: true}\n"
         }
         try String(repeating: "cd", count: 32).write(to: root.appendingPathComponent("consortium.key"), atomically: true, encoding: .utf8)
-        let policy = """
-            version: 1
-            consortium: {name: herald-processes, key: "file:consortium.key"}
-            identities:
-            \(identities)rules:
-              self-join: true
-              self-leave: true
-              admission: {approvals: 2, approver-roles: [validator]}
-              removal: {approvals: 2, approver-roles: [validator]}
-            endpoints: {networks: [127.0.0.0/8]}
-            limits: {min-validators: 1}
-            delivery:
-              retry-backoff: {base: 1s, max: 2s}
-              give-up-after: 1h
-            """
+        let policy = GenesisPolicy.yaml(consortium: "herald-processes", consortiumKey: "file:consortium.key",
+                                        enodes: (1...count).map(Self.nodeEnode))
         try policy.write(to: root.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
     }
 
