@@ -12,11 +12,14 @@ extension HeraldAgent {
         let decision = log.state.status(of: id, at: Self.unixNow()) ?? (try? log.entry(for: id))?.decision
         let deliveries = try store.deliveries(for: id)
         guard decision != nil || !deliveries.isEmpty else { throw .unknownAnnouncement(idText) }
+        let giveUpAt = try store.outgoing(id)?.giveUpAt
         return AnnouncementStatus(
             id: id.hex, decision: decision?.description ?? "not in log",
             recipients: deliveries.map {
                 .init(node: $0.recipient.hex, acked: $0.acked, decision: $0.decision, attempts: $0.attempts, lastError: $0.lastError)
-            })
+            },
+            giveUpAt: giveUpAt,
+            gaveUp: giveUpAt.map { $0 <= Self.unixNow() } == true && deliveries.contains { !$0.acked })
     }
 
     /// The member list, digest and log head.

@@ -36,6 +36,11 @@ public struct AnnouncementStatus: Codable, Sendable, Equatable {
     public var decision: String
     /// Expected recipients (empty when another agent made the announcement).
     public var recipients: [Recipient]
+    /// For this agent's own announcement: when it stops resending (Unix time).
+    public var giveUpAt: UInt64?
+    /// True once the give-up time has passed with recipients still unacknowledged:
+    /// no more resends; those recipients can only catch up through anti-entropy.
+    public var gaveUp: Bool
     /// Recipients that acknowledged.
     public var acked: Int { recipients.filter(\.acked).count }
 }

@@ -35,6 +35,9 @@ struct StatusCommand: AsyncParsableCommand {
         if json { try printJSON(status); return }
         print("\(status.id) \(status.decision)")
         print("acks: \(status.acked)/\(status.recipients.count)")
+        if status.gaveUp, let giveUpAt = status.giveUpAt {
+            print("gave up at \(Self.timestamp(Double(giveUpAt))): no more resends; the others catch up through anti-entropy")
+        }
         for recipient in status.recipients {
             let state = recipient.acked ? "acked \(recipient.decision ?? "")" : "waiting"
             let error = recipient.lastError.map { " (\($0))" } ?? ""

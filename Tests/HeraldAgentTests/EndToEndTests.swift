@@ -40,6 +40,8 @@ struct EndToEndTests {
                 try await AgentFixtures.until("acks of \(id.prefix(8))") {
                     (try? await running.agent.status(id).acked) == count
                 }
+                let status = try await running.agent.status(id)
+                #expect(status.giveUpAt != nil && !status.gaveUp)
             }
             let joiner = AgentFixtures.key(joinerNumber).publicKey.nodeID.hex
             for running in agents {

@@ -44,17 +44,17 @@ struct FaultyDeliveryTests {
             let ids = made.map(\.id)
             #expect(Set(ids).count == 20)
 
-            // Past the give-up time: nothing is due for resending, and agent 3 has acknowledged nothing.
+            // Past the give-up time: every status says so, nothing is due for resending,
+            // and agent 3 has acknowledged nothing.
             let third = AgentFixtures.key(3).publicKey.nodeID.hex
-            for announcer in [first, second] {
-                try await AgentFixtures.until("announcer gave up", within: .seconds(30)) {
-                    await announcer.unfinishedAnnouncements() == 0
-                }
-            }
             for (announcer, id) in made {
+                try await AgentFixtures.until("announcer of \(id.prefix(8)) gave up", within: .seconds(30)) {
+                    (try? await announcer.status(id).gaveUp) == true
+                }
                 let recipient = try await announcer.status(id).recipients.first { $0.node == third }
                 #expect(recipient?.acked == false)
             }
+            for announcer in [first, second] { #expect(await announcer.unfinishedAnnouncements() == 0) }
 
             // Same data directory and key; only the log summary exchange can bring it the 20.
             agents[2] = try await AgentFixtures.start(agents[2].configuration)
