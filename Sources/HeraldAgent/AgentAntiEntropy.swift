@@ -125,7 +125,10 @@ extension HeraldAgent {
         for (signed, outcome) in zip(announcements, outcomes) {
             if record(signed, outcome, from: peer) { appended = true }
         }
-        if appended { await applyIfChanged() }
+        if appended {
+            refreshAllowlist()
+            await applyIfChanged()
+        }
         for (signed, outcome) in zip(announcements, outcomes) { sendAck(for: signed, entry: outcome.entry, via: peer) }
     }
 }

@@ -113,7 +113,6 @@ extension HeraldAgent {
                 let desired = desiredPeerSet()
                 for index in due { await apply(desired, digest: digest, adapter: index) }
             }
-            if applyStates.allSatisfy({ $0.appliedDigest == digest }) { appliedDigest = digest }
         } while applyAgain
     }
 
@@ -123,6 +122,12 @@ extension HeraldAgent {
         let now = Date().timeIntervalSince1970
         guard applyStates.contains(where: { $0.isDue(digest, now: now) }) else { return }
         await applyIfChanged()
+    }
+
+    /// The member list every adapter has applied (with no adapters, the current one); nil while they differ.
+    var appliedDigest: MembershipDigest? {
+        guard let first = applyStates.first else { return log.digest }
+        return applyStates.allSatisfy { $0.appliedDigest == first.appliedDigest } ? first.appliedDigest : nil
     }
 
     /// Every adapter's apply state, in configuration order.

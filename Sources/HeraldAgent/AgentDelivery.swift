@@ -97,7 +97,6 @@ extension HeraldAgent {
     /// As ``accept(_:receivedAt:from:reached:)-(_,_,_,_)``, for an announcement already decoded and verified.
     @discardableResult
     func accept(_ signed: SignedAnnouncement, receivedAt: UInt64, from peer: NodeID?, reached: [NodeID]) async -> LogEntry? {
-        maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         let outcome: MembershipLog.AppendOutcome
         do {
             outcome = try log.append(signed, receivedAt: receivedAt)
@@ -106,13 +105,15 @@ extension HeraldAgent {
             return nil
         }
         let isNew = record(signed, outcome, from: peer)
+        if isNew { refreshAllowlist() }
         if let peer, isNew || peer == signed.announcement.announcer { forward(signed, from: peer, reached: reached) }
         if isNew { await applyIfChanged() }
         sendAck(for: signed, entry: outcome.entry, via: peer)
         return outcome.entry
     }
 
-    /// Updates the in-memory indexes after an append; true when the entry is new.
+    /// Updates the in-memory indexes after an append; true when the entry is
+    /// new. The caller then refreshes the allowlist (once for a whole batch).
     func record(_ signed: SignedAnnouncement, _ outcome: MembershipLog.AppendOutcome, from peer: NodeID?) -> Bool {
         maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         guard case .appended(let entry) = outcome else { return false }
@@ -123,7 +124,6 @@ extension HeraldAgent {
             receivedFrom[entry.announcementID] = (peer, signed.announcement.announcer)
         }
         Self.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
-        allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
         metrics.announcementsLogged[AgentMetrics.DecisionLabel(entry.decision)]?.increment()
         logger.info("logged \(signed.announcement.kind) of \(signed.announcement.subject) by \(signed.announcement.announcer): \(entry.decision)",
                     metadata: ["id": "\(entry.announcementID.hex)", "index": "\(entry.index)"])

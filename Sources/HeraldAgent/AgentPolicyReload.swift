@@ -84,7 +84,7 @@ extension HeraldAgent {
         sealer = Self.sealer(for: new, topic: topic, key: symmetricKey, signingKey: key)
         intake.validator.value = Self.validator(for: new)
         retry = Self.retry(for: new)
-        allowlist.replace(with: Self.allowed(log: log, policy: new, pendingJoins: pendingJoins))
+        refreshAllowlist()
         var reloaded = result
         if new.transport.maxMessageSize != previous.transport.maxMessageSize {
             reloaded.needsRestart.append("transport max-message-size")

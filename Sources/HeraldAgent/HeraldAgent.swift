@@ -73,7 +73,6 @@ public actor HeraldAgent: Service {
     /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).
     var pendingAcks: [AgentStore.ReceivedAck] = []
     var flushingAcks = false
-    var appliedDigest: MembershipDigest?
     var applying = false
     var applyAgain = false
     /// Per-adapter apply state (configuration order) and the backoff of failed applies (AgentApplying.swift).
@@ -272,6 +271,11 @@ public actor HeraldAgent: Service {
             url = "enode://\(Hex.encode(enode.publicKey.rawRepresentation))@\(endpoint)"
         }
         pendingJoins[announcement.subject] = url
+    }
+
+    /// Lets in whom the current log and policy allow (after new entries or a policy reload).
+    func refreshAllowlist() {
+        allowlist.replace(with: Self.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
     }
 
     /// Current members, policy identities and subjects of pending joins.
