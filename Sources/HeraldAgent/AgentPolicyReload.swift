@@ -93,7 +93,8 @@ extension HeraldAgent {
             "policy": "\(new.hash.hex.prefix(12))", "previous": "\(previous.hash.hex.prefix(12))",
             "needs-restart": "\(reloaded.needsRestart.joined(separator: ", "))",
         ])
-        // The member list may have changed (genesis members come from the policy in force).
+        // The member list may have changed (genesis members come from the policy in force): the
+        // periodic applyIfDue applies it; resend now what the new retry timing makes due.
         deliveryTick()
         return reloaded
     }
