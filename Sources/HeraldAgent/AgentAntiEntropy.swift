@@ -71,43 +71,45 @@ extension HeraldAgent {
         // state orders announcements by Lamport time and replays from where an
         // older one slots in, so entries sent in ID order would cost it O(n²).
         let entries = ids.filter { !sent.ids.contains($0) }.compactMap { try? log.entry(for: $0) }.sorted { $0.index < $1.index }
+        let unixNow = UInt64(now)
         for entry in entries {
             let id = entry.announcementID
-            if batch.count == WireMessage.maxEntries || size + entry.announcement.count + 16 > budget { flush() }
-            batch.append(WireMessage.Entry(encoded: entry.announcement, receivedAt: entry.receivedAt))
+            var item = WireMessage.Entry(encoded: entry.announcement, receivedAt: entry.receivedAt)
+            if let signed = entry.verifiedAnnouncement,
+               let ack = witnessAck(for: entry, expiresAt: signed.announcement.expiresAt,
+                                    announcer: signed.announcement.announcer, now: unixNow) {
+                item.witnesses = [ack]
+            }
+            let itemSize = entry.announcement.count + 16 + item.witnesses.reduce(0) { $0 + $1.count + 3 }
+            if batch.count == WireMessage.maxEntries || size + itemSize > budget { flush() }
+            batch.append(item)
             batchIDs.append(id)
-            size += entry.announcement.count + 16
+            size += itemSize
         }
         flush()
         antiEntropySent[peer] = sent
     }
 
     /// Logs the entries we lack, in one transaction (one fsync per batch),
-    /// then applies once and acknowledges each. Each keeps the sender's
-    /// receipt time, clamped to [issued-at, now], so that an announcement
-    /// that has since expired is decided as it was when first received.
-    func merge(_ entries: [WireMessage.Entry], from peer: NodeID, receivedAt now: UInt64) async {
+    /// then applies once and acknowledges each. Each is decided as received
+    /// at the sender's receipt time, clamped to [issued-at, now], so that an
+    /// announcement that has since expired is decided as it was when first
+    /// received; one that had expired before it reached us needs better
+    /// evidence than the sender's word and is held until it has it (``LateEntry``).
+    func merge(_ entries: [EnvelopeIntake.ReceivedEntry], from peer: NodeID, receivedAt now: UInt64) async {
         var items: [(bytes: [UInt8], receivedAt: UInt64)] = []
         var announcements: [SignedAnnouncement] = []
         var batchIDs: Set<AnnouncementID> = []
-        var onSendersWord: [AnnouncementID] = []
         for entry in entries {
-            let id = AnnouncementID(of: entry.encoded)
-            guard !idIndex.contains(id), batchIDs.insert(id).inserted else { continue }
-            guard let signed = try? SignedAnnouncement(decoding: entry.encoded) else {
-                logger.warning("anti-entropy entry from \(peer) dropped: bad announcement")
-                continue
-            }
-            let receivedAt = min(now, max(entry.receivedAt, signed.announcement.issuedAt))
-            if receivedAt <= signed.announcement.expiresAt, now > signed.announcement.expiresAt { onSendersWord.append(id) }
-            items.append((entry.encoded, receivedAt))
+            let signed = entry.signed
+            guard !idIndex.contains(signed.id), !batchIDs.contains(signed.id),
+                  let receivedAt = receiptTime(of: entry, from: peer, now: now) else { continue }
+            batchIDs.insert(signed.id)
+            lateEntries[signed.id] = nil
+            items.append((signed.encoded, receivedAt))
             announcements.append(signed)
         }
         guard !items.isEmpty else { return }
-        if let first = onSendersWord.first {
-            // Only the sender's claimed receipt time keeps these from being expired here: tell the operator whose word it is.
-            logger.notice("\(onSendersWord.count) anti-entropy entries already expired here (first \(first.hex)) are decided as received when \(peer) claims")
-        }
         // Oldest first (Lamport time), so the log's state appends rather than replays.
         let order = announcements.indices.sorted {
             (announcements[$0].announcement.lamportTime, announcements[$0].id) < (announcements[$1].announcement.lamportTime, announcements[$1].id)

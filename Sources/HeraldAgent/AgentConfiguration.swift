@@ -17,6 +17,7 @@ import Yams
 ///   - {type: goquorum-files, permissionedNodesPath: /data/permissioned-nodes.json}
 /// apply-retry: {initialDelaySeconds: 1, maximumDelaySeconds: 300}  # backoff of failed applies
 /// metrics: {host: 127.0.0.1, port: 9464}                           # GET /metrics; absent = disabled
+/// late-entry-witnesses: 2   # acks needed to take in an entry that expired before it reached us
 /// ```
 public struct AgentConfiguration: Codable, Sendable {
     /// Where the agent listens for RLPx from other agents.
@@ -56,6 +57,10 @@ public struct AgentConfiguration: Codable, Sendable {
     public var antiEntropyIntervalMilliseconds: Int
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// How many members' signed acks must back an anti-entropy entry that
+    /// had expired before it reached this agent, unless its own announcer
+    /// sends it, before it is decided as received in time (see `LateEntry`).
+    public var lateEntryWitnesses: Int
 
     enum CodingKeys: String, CodingKey {
         case listen, policy, peers, adapters, metrics
@@ -66,13 +71,14 @@ public struct AgentConfiguration: Codable, Sendable {
         case consortiumKey = "consortium-key"
         case antiEntropyIntervalMilliseconds = "anti-entropy-interval-ms"
         case logLevel = "log-level"
+        case lateEntryWitnesses = "late-entry-witnesses"
     }
 
     /// A configuration with defaults for everything but the paths.
     public init(listen: Listen, dataDirectory: String, nodeKey: String, policy: String, controlSocket: String,
                 consortiumKey: String? = nil, peers: [String] = [], adapters: [NodeAdapterConfiguration] = [],
                 antiEntropyIntervalMilliseconds: Int = 30_000, logLevel: String = "info",
-                applyRetry: RetryPolicy? = nil, metrics: Listen? = nil) {
+                applyRetry: RetryPolicy? = nil, metrics: Listen? = nil, lateEntryWitnesses: Int = 2) {
         self.listen = listen
         self.dataDirectory = dataDirectory
         self.nodeKey = nodeKey
@@ -85,6 +91,7 @@ public struct AgentConfiguration: Codable, Sendable {
         self.logLevel = logLevel
         self.applyRetry = applyRetry
         self.metrics = metrics
+        self.lateEntryWitnesses = lateEntryWitnesses
     }
 
     public init(from decoder: any Decoder) throws {
@@ -101,6 +108,7 @@ public struct AgentConfiguration: Codable, Sendable {
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
         applyRetry = try container.decodeIfPresent(RetryPolicy.self, forKey: .applyRetry)
         metrics = try container.decodeIfPresent(Listen.self, forKey: .metrics)
+        lateEntryWitnesses = try container.decodeIfPresent(Int.self, forKey: .lateEntryWitnesses) ?? 2
     }
 
     /// Reads and validates `path`; relative paths inside are made absolute.
@@ -129,6 +137,9 @@ public struct AgentConfiguration: Codable, Sendable {
         }
         guard (50...3_600_000).contains(configuration.antiEntropyIntervalMilliseconds) else {
             throw .configuration(path: path, message: "anti-entropy-interval-ms must be between 50 and 3600000")
+        }
+        guard (1...16).contains(configuration.lateEntryWitnesses) else {
+            throw .configuration(path: path, message: "late-entry-witnesses must be between 1 and 16")
         }
         for adapter in configuration.adapters {
             do { try adapter.validate() } catch {

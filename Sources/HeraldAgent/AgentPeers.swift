@@ -182,8 +182,8 @@ extension HeraldAgent {
             receiveAck(signed, encoded: bytes, from: peer)
         case .reconcile(let parts):
             reconcile(parts, from: peer)
-        case .entries(let entries):
-            await merge(entries, from: peer, receivedAt: now)
+        case .entries:
+            await merge(admitted.entries, from: peer, receivedAt: now)
         case .want(let ids):
             sendEntries(ids, to: peer)
         case .clusterQuery(let nonce):

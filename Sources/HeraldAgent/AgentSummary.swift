@@ -60,6 +60,9 @@ public struct AgentSummary: Codable, Sendable, Equatable {
     public var logHead: String
     /// Recipients of this agent's announcements that have not acknowledged yet.
     public var unacknowledgedDeliveries: Int
+    /// Anti-entropy entries that had expired before they reached this agent,
+    /// held until enough members' acks say they were received in time.
+    public var heldLateEntries: Int
     /// `http://host:port/metrics` when the metrics endpoint is enabled.
     public var metricsURL: String?
     /// Each node adapter's apply state, in configuration order.
@@ -75,7 +78,7 @@ extension HeraldAgent {
         return AgentSummary(
             node: nodeID.hex, enode: enodeURL(), peers: links.count, members: log.members.count,
             digest: log.digest.description, logEntries: log.count, logHead: log.head.description,
-            unacknowledgedDeliveries: unacknowledgedDeliveryCount(), metricsURL: metricsURL,
+            unacknowledgedDeliveries: unacknowledgedDeliveryCount(), heldLateEntries: lateEntries.count, metricsURL: metricsURL,
             adapters: adapterStatuses())
     }
 }

@@ -24,6 +24,19 @@ struct EnvelopeIntake: Sendable {
         var announcement: SignedAnnouncement?
         /// For `.ack`: the decoded ack, its signature verified.
         var ack: SignedAck?
+        /// For `.entries`: each well-formed entry, decoded and verified.
+        var entries: [ReceivedEntry] = []
+    }
+
+    /// An anti-entropy entry whose announcement's signature is verified.
+    struct ReceivedEntry: Sendable {
+        var signed: SignedAnnouncement
+        /// The receipt time the sender's log holds.
+        var claimedReceivedAt: UInt64
+        /// Allowlisted agents whose signed acks that came with it say they
+        /// took it in time (accepted or pending, not rejected). Checked only
+        /// for an entry that has expired on arrival; empty otherwise.
+        var witnesses: Set<NodeID>
     }
 
     let topic: Topic
@@ -91,10 +104,36 @@ struct EnvelopeIntake: Sendable {
                 logger.warning("ack from \(peer) dropped: \(error)")
                 return nil
             }
+        case .entries(let entries):
+            admitted.entries = entries.compactMap { received($0, from: peer, now: now) }
         default:
             break
         }
         return admitted
+    }
+}
+
+extension EnvelopeIntake {
+    /// Decodes one anti-entropy entry and, when it has expired by `now`,
+    /// verifies the witness acks that came with it; nil (logged) when the
+    /// announcement is malformed or its signature does not verify.
+    func received(_ entry: WireMessage.Entry, from peer: NodeID, now: UInt64) -> ReceivedEntry? {
+        let signed: SignedAnnouncement
+        do { signed = try SignedAnnouncement(decoding: entry.encoded) } catch {
+            logger.warning("anti-entropy entry from \(peer) dropped: \(error)")
+            return nil
+        }
+        var witnesses: Set<NodeID> = []
+        if now > signed.announcement.expiresAt {
+            for bytes in entry.witnesses {
+                // A forged, foreign or rejecting ack is simply no witness.
+                guard let ack = try? SignedAck(decoding: bytes).ack, ack.announcementID == signed.id,
+                      allowlist.contains(ack.receiver) else { continue }
+                if case .rejected = ack.decision { continue }
+                witnesses.insert(ack.receiver)
+            }
+        }
+        return ReceivedEntry(signed: signed, claimedReceivedAt: entry.receivedAt, witnesses: witnesses)
     }
 }
 

@@ -68,6 +68,9 @@ public actor HeraldAgent: Service {
     /// Acks relayed lately (hash of the signed ack → when), so that none is
     /// relayed twice in a row, while a repeat after a lost relay still goes.
     var relayedAcks: [Keccak256.Digest: Double] = [:]
+    /// Anti-entropy entries that had expired on arrival and wait for enough
+    /// witnesses to their receipt in time (see ``LateEntry``).
+    var lateEntries: [AnnouncementID: LateEntry] = [:]
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
     /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).

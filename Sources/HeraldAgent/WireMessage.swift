@@ -16,7 +16,9 @@ enum WireMessage: Sendable, Equatable {
     /// Range reconciliation: fingerprints or ID lists of ranges of the ID
     /// space (see ``RangeReconciliation``). A root summary is one part.
     case reconcile([RangePart])
-    /// Log entries the receiver may lack: signed announcement and the sender's receipt time.
+    /// Log entries the receiver may lack: signed announcement, the sender's
+    /// receipt time and, for an entry that has expired, witnesses to its
+    /// receipt in time.
     case entries([Entry])
     /// Announcement IDs the sender lacks: answer with their entries.
     case want([AnnouncementID])
@@ -26,9 +28,17 @@ enum WireMessage: Sendable, Equatable {
     /// Type 11: the answer to a ``clusterQuery(nonce:)``.
     case clusterReply(ClusterReply)
 
+    /// One log entry, as `[announcement, receivedAt]` or, with witnesses,
+    /// `[announcement, receivedAt, [signedAck, ...]]`.
     struct Entry: Sendable, Equatable {
+        /// The signed announcement.
         var encoded: [UInt8]
+        /// When the sender's log says it was received.
         var receivedAt: UInt64
+        /// Signed acks of the announcement (the sender's own among them)
+        /// that back the claim that it was received before it expired; at
+        /// most ``WireMessage/maxWitnesses``. Empty for an entry not expired.
+        var witnesses: [[UInt8]] = []
     }
 
     /// One agent's view, as `[11, nonce, digest, logEntries, logHead, members, policyHash]`.
@@ -57,6 +67,8 @@ enum WireMessage: Sendable, Equatable {
     /// Largest `reached` list; a sender with more lists only this many, which
     /// costs at most some redundant forwards.
     static let maxReached = 256
+    /// Largest number of witness acks on one entry.
+    static let maxWitnesses = 8
 
     func encoded() -> [UInt8] {
         var writer = RLPWriter(reservingCapacity: 256)
@@ -79,7 +91,13 @@ enum WireMessage: Sendable, Equatable {
                 list.write(UInt8(4))
                 list.writeList { items in
                     for entry in entries {
-                        items.writeList { item in item.write(bytes: entry.encoded); item.write(entry.receivedAt) }
+                        items.writeList { item in
+                            item.write(bytes: entry.encoded)
+                            item.write(entry.receivedAt)
+                            if !entry.witnesses.isEmpty {
+                                item.writeList { acks in for ack in entry.witnesses { acks.write(bytes: ack) } }
+                            }
+                        }
                     }
                 }
             case .want(let ids):
@@ -168,7 +186,18 @@ enum WireMessage: Sendable, Equatable {
                         while !items.isAtEnd {
                             guard entries.count < Self.maxEntries else { throw .listNotFullyConsumed(offset: items.offset) }
                             entries.append(try items.readList { item throws(RLPError) in
-                                Entry(encoded: try item.readBytes(), receivedAt: try item.read(UInt64.self))
+                                var entry = Entry(encoded: try item.readBytes(), receivedAt: try item.read(UInt64.self))
+                                if !item.isAtEnd {
+                                    entry.witnesses = try item.readList { acks throws(RLPError) -> [[UInt8]] in
+                                        var witnesses: [[UInt8]] = []
+                                        while !acks.isAtEnd {
+                                            guard witnesses.count < Self.maxWitnesses else { throw .listNotFullyConsumed(offset: acks.offset) }
+                                            witnesses.append(try acks.readBytes())
+                                        }
+                                        return witnesses
+                                    }
+                                }
+                                return entry
                             })
                         }
                         return entries

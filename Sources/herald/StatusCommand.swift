@@ -55,6 +55,10 @@ struct StatusCommand: AsyncParsableCommand {
             "unacknowledged deliveries: \(summary.unacknowledgedDeliveries)",
             "metrics: \(summary.metricsURL ?? "disabled")",
         ]
+        if summary.heldLateEntries > 0 {
+            lines.insert("held late entries: \(summary.heldLateEntries) (expired before they reached this agent; "
+                         + "waiting for members' acks that they were received in time)", at: lines.count - 1)
+        }
         lines.append(summary.adapters.isEmpty ? "adapters: none" : "adapters:")
         for adapter in summary.adapters {
             switch adapter.state {

@@ -27,6 +27,7 @@ struct WireMessageTests {
             .reconcile([RangeReconciliation.rootSummary(of: index)]),
             .reconcile([.ids(prefix, index.ids(in: prefix)), .ids(.root, []), .fingerprints(prefix, index.childFingerprints(of: prefix))]),
             .entries([.init(encoded: [1], receivedAt: 0), .init(encoded: [2, 3], receivedAt: 1_700_000_000)]),
+            .entries([.init(encoded: [4], receivedAt: 7, witnesses: [[5, 6], [7]]), .init(encoded: [8], receivedAt: 9)]),
             .want(Array(ids.prefix(3))),
             .want([]),
             .clusterQuery(nonce: [UInt8](repeating: 0x5a, count: 16)),
@@ -41,6 +42,15 @@ struct WireMessageTests {
     @Test("every message round-trips", arguments: WireMessageTests.samples)
     func roundTrip(message: WireMessage) throws {
         #expect(try WireMessage(decoding: message.encoded()) == message)
+    }
+
+    @Test("an entry without witnesses keeps the original encoding")
+    func entryEncoding() throws {
+        let plain = Self.rlp { message in
+            message.write(UInt8(4))
+            message.writeList { $0.writeList { $0.write(bytes: [7]); $0.write(UInt64(3)) } }
+        }
+        #expect(WireMessage.entries([.init(encoded: [7], receivedAt: 3)]).encoded() == plain)
     }
 
     @Test("an announcement without a reached list keeps the original encoding")
@@ -111,6 +121,19 @@ struct WireMessageTests {
             ("1025 entries", rlp { message in
                 message.write(UInt8(4))
                 message.writeList { list in for _ in 0..<1025 { list.writeList { $0.write(bytes: [1]); $0.write(UInt64(0)) } } }
+            }),
+            ("9 witnesses on an entry", rlp { message in
+                message.write(UInt8(4))
+                message.writeList { list in
+                    list.writeList { entry in
+                        entry.write(bytes: [1]); entry.write(UInt64(0))
+                        entry.writeList { acks in for _ in 0..<9 { acks.write(bytes: [2]) } }
+                    }
+                }
+            }),
+            ("an entry with a fourth item", rlp { message in
+                message.write(UInt8(4))
+                message.writeList { $0.writeList { $0.write(bytes: [1]); $0.write(UInt64(0)); $0.writeList { _ in }; $0.write(UInt8(1)) } }
             }),
             ("nested too deep", rlp { message in
                 message.write(UInt8(3))

@@ -41,6 +41,15 @@ public struct LogEntry: Hashable, Sendable {
     }
 
     private static let domain = Array("herald/log-entry/v1".utf8)
+
+    /// The announcement of an entry that was not rejected, decoded without
+    /// a second public-key recovery: its signature was verified when it was
+    /// appended, and the entry's hash covers the bytes. Nil for a rejected
+    /// entry, whose bytes may carry any signature.
+    package var verifiedAnnouncement: SignedAnnouncement? {
+        if case .rejected = decision { return nil }
+        return try? SignedAnnouncement(decoding: announcement, limits: .default, verifySignature: false, knownID: announcementID)
+    }
 }
 
 extension LogEntry {
