@@ -56,6 +56,7 @@ struct AgentMetrics: Sendable {
     let connectedPeers: CoreMetrics.Gauge
     let unacknowledgedDeliveries: CoreMetrics.Gauge
     let logEntries: CoreMetrics.Gauge
+    let heldLateEntries: CoreMetrics.Gauge
     /// In the order of the agent's adapters.
     let adapters: [Adapter]
 
@@ -85,6 +86,7 @@ struct AgentMetrics: Sendable {
         connectedPeers = gauge("connected_peers")
         unacknowledgedDeliveries = gauge("unacknowledged_deliveries")
         logEntries = gauge("log_entries")
+        heldLateEntries = gauge("held_late_entries")
         adapters = adapterNames.map { name in
             let label = [("adapter", name)]
             return Adapter(
@@ -93,7 +95,7 @@ struct AgentMetrics: Sendable {
                 duration: CoreMetrics.Timer(label: "herald_apply_duration_seconds", dimensions: label, factory: factory))
         }
         for adapter in adapters { adapter.failing.record(0) }
-        for gauge in [connectedPeers, unacknowledgedDeliveries, logEntries] { gauge.record(0) }
+        for gauge in [connectedPeers, unacknowledgedDeliveries, logEntries, heldLateEntries] { gauge.record(0) }
     }
 
     /// Counts one envelope queued for a peer, `bytes` being its `shh` Messages packet.
@@ -130,6 +132,7 @@ extension HeraldAgent {
         metrics.connectedPeers.record(links.count)
         metrics.unacknowledgedDeliveries.record(unacknowledgedDeliveryCount())
         metrics.logEntries.record(log.count)
+        metrics.heldLateEntries.record(lateEntries.count)
         return metrics.exposition()
     }
 

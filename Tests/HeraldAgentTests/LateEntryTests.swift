@@ -62,6 +62,8 @@ struct LateEntryTests {
                 #expect(await agent.summary().heldLateEntries == 1)
                 #expect(await setup.memberNodes().contains(setup.node(3)))
                 #expect(F.runs(setup.runs) == runs)
+                let held = MetricsFixtures.Samples(String(decoding: await agent.metricsExposition(), as: UTF8.self))
+                #expect(held["herald_held_late_entries"] == 1)
 
                 // A second member's ack, in a later message: two witnesses, taken in as received when claimed.
                 try await session.send(.entries([WireMessage.Entry(encoded: leave.encoded, receivedAt: claimed,
@@ -70,6 +72,8 @@ struct LateEntryTests {
                 let entry = try #require(try await agent.log.entry(for: leave.id))
                 #expect(entry.receivedAt == claimed)
                 #expect(await agent.summary().heldLateEntries == 0)
+                let none = MetricsFixtures.Samples(String(decoding: await agent.metricsExposition(), as: UTF8.self))
+                #expect(none["herald_held_late_entries"] == 0)
                 try await F.settled(agent)
                 #expect(await !setup.memberNodes().contains(setup.node(3)))
                 #expect(F.runs(setup.runs) == runs + 1)
