@@ -7,19 +7,21 @@ import Whisper
 /// Connections: one link per peer, dialling with backoff, and the receive path.
 extension HeraldAgent {
     /// Owns one admitted connection until it ends: registers it (or refuses a
-    /// duplicate), writes what the agent queues for the peer and hands every
-    /// incoming message to ``receive(_:from:)``.
+    /// duplicate) and hands every incoming message to ``receive(_:from:)``.
+    /// What the agent sends goes from its actor straight to the connection
+    /// (``PeerConnection/enqueue(_:)``), with no task in between; finishing
+    /// the link's `stop` stream ends the connection.
     nonisolated func handle(_ connection: PeerConnection) async {
-        let (stream, continuation) = AsyncStream.makeStream(of: CapabilityMessage.self, bufferingPolicy: .bufferingOldest(4096))
-        guard let linkID = await register(connection.peer, outbound: continuation) else {
+        let (stop, stopper) = AsyncStream.makeStream(of: Never.self)
+        guard let linkID = await register(connection, stop: stopper) else {
             await connection.close(reason: .alreadyConnected)
             return
         }
         let peer = connection.remoteNodeID
         do {
-            try await connection.run { messages, sender in
+            try await connection.run { messages, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { for await message in stream { try await sender.send(message) } }
+                    group.addTask { for await _ in stop {} }
                     group.addTask { for try await message in messages { await self.receive(message, from: peer) } }
                     _ = try await group.next()
                     group.cancelAll()
@@ -33,16 +35,17 @@ extension HeraldAgent {
 
     /// Adds a link; with one already there, keeps the connection dialled by
     /// the lower node ID (both ends decide alike) and finishes the other.
-    private func register(_ info: PeerInfo, outbound: AsyncStream<CapabilityMessage>.Continuation) -> Int? {
+    private func register(_ connection: PeerConnection, stop: AsyncStream<Never>.Continuation) -> Int? {
+        let info = connection.peer
         let peer = info.nodeID
         guard peer != nodeID else { return nil }
         if let existing = links[peer] {
             let preferred = (info.direction == .outbound) == (nodeID < peer)
             guard preferred else { return nil }
-            existing.outbound.finish()
+            existing.stop.finish()
         }
         nextLinkID += 1
-        links[peer] = Link(id: nextLinkID, info: info, outbound: outbound)
+        links[peer] = Link(id: nextLinkID, info: info, connection: connection, stop: stop)
         dialSchedule[peer] = nil
         antiEntropySent[peer] = nil
         logger.info("peer connected", metadata: ["peer": "\(peer.hex.prefix(8))", "direction": "\(info.direction.rawValue)"])
@@ -53,14 +56,14 @@ extension HeraldAgent {
 
     private func unregister(_ peer: NodeID, linkID: Int) {
         guard links[peer]?.id == linkID else { return }
-        links[peer]?.outbound.finish()
+        links[peer]?.stop.finish()
         links[peer] = nil
         antiEntropySent[peer] = nil
         logger.info("peer disconnected", metadata: ["peer": "\(peer.hex.prefix(8))"])
     }
 
     func closeAllLinks() {
-        for link in links.values { link.outbound.finish() }
+        for link in links.values { link.stop.finish() }
     }
 
     /// Test hook: ends the link to `peer`, or every link when `peer` is nil,
@@ -70,7 +73,7 @@ extension HeraldAgent {
     @discardableResult
     package func dropLinks(to peer: NodeID? = nil) -> Int {
         let dropped = links.filter { peer == nil || $0.key == peer }
-        for link in dropped.values { link.outbound.finish() }
+        for link in dropped.values { link.stop.finish() }
         return dropped.count
     }
 
@@ -97,7 +100,7 @@ extension HeraldAgent {
         var queued: Set<NodeID> = []
         for (peer, link) in connected {
             let packet = CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode, payload: payload)
-            if case .enqueued = link.outbound.yield(packet) {
+            if link.connection.enqueue(packet) {
                 countSent(message, bytes: payload.count)
                 queued.insert(peer)
             }
@@ -169,7 +172,7 @@ extension HeraldAgent {
     }
 
     private func dropLink(_ peer: NodeID) {
-        links[peer]?.outbound.finish()
+        links[peer]?.stop.finish()
     }
 
     private func process(_ admitted: EnvelopeIntake.Admitted, from peer: NodeID, now: UInt64) async {

@@ -47,7 +47,10 @@ public actor HeraldAgent: Service {
     struct Link {
         var id: Int
         var info: PeerInfo
-        var outbound: AsyncStream<CapabilityMessage>.Continuation
+        /// Where `send` writes (from the actor, without a writer task).
+        var connection: PeerConnection
+        /// Finishing it ends the connection (duplicate, dropped link, shutdown).
+        var stop: AsyncStream<Never>.Continuation
     }
     var links: [NodeID: Link] = [:]
     var nextLinkID = 0

@@ -1,4 +1,5 @@
 import HeraldCrypto
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// An established, admitted RLPx connection: the handshake proved the
@@ -16,6 +17,19 @@ public final class PeerConnection: Sendable {
     public let peer: PeerInfo
     private let channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>
     private let disconnectTimeout: Duration
+    /// Messages and payload bytes handed to ``enqueue(_:)`` that the socket has not taken yet.
+    private let queued = NIOLockedValueBox(Queued())
+
+    private struct Queued {
+        var messages = 0
+        var bytes = 0
+    }
+
+    /// Bounds on what ``enqueue(_:)`` keeps waiting for a slow peer: a
+    /// message beyond either is refused (one message is always accepted when
+    /// nothing waits, however large).
+    public static let maxQueuedMessages = 4096
+    public static let maxQueuedBytes = 16 << 20
 
     init(channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, peer: PeerInfo, disconnectTimeout: Duration) {
         self.channel = channel
@@ -65,6 +79,46 @@ public final class PeerConnection: Sendable {
         }
         try? await channel.closeFuture.get()
         fallback.cancel()
+    }
+
+    /// The event loop the connection's socket is served on.
+    public var eventLoop: any EventLoop { channel.channel.eventLoop }
+
+    /// Queues `message` for the peer without waiting: callable from any
+    /// thread or actor, it hands the message straight to the socket's event
+    /// loop (one hop, one flush) rather than through a writer task. Messages
+    /// queued from one thread go out in the order queued.
+    ///
+    /// Back-pressure is by refusal: while ``maxQueuedMessages`` messages or
+    /// ``maxQueuedBytes`` bytes wait for the socket (a peer not reading), the
+    /// message is dropped and false returned; so it is when the capability is
+    /// not shared or the connection is closed. Use it for messages the caller
+    /// can resend; `run`'s `Sender` waits instead.
+    @discardableResult
+    public func enqueue(_ message: CapabilityMessage) -> Bool {
+        guard peer.capabilities.wireID(capability: message.capability, localID: message.id) != nil else { return false }
+        let size = message.payload.count
+        let accepted = queued.withLockedValue { queued in
+            guard queued.messages == 0
+                || (queued.messages < Self.maxQueuedMessages && queued.bytes + size <= Self.maxQueuedBytes) else { return false }
+            queued.messages += 1
+            queued.bytes += size
+            return true
+        }
+        guard accepted else { return false }
+        let channel = self.channel.channel
+        let queued = self.queued
+        channel.eventLoop.execute {
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { _ in
+                queued.withLockedValue { queued in
+                    queued.messages -= 1
+                    queued.bytes -= size
+                }
+            }
+            channel.writeAndFlush(message, promise: written)
+        }
+        return true
     }
 
     /// Incoming capability messages, in order.
