@@ -22,7 +22,15 @@ extension HeraldAgent {
             try await connection.run { messages, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { for await _ in stop {} }
-                    group.addTask { for try await message in messages { await self.receive(message, from: peer) } }
+                    // Reading on the connection's event loop: a message is taken and checked by the
+                    // thread that read it, then handed to the actor; one thread hop, not two.
+                    if #available(macOS 15.0, *) {
+                        group.addTask(executorPreference: connection.taskExecutor) {
+                            for try await message in messages { await self.receive(message, from: peer) }
+                        }
+                    } else {
+                        group.addTask { for try await message in messages { await self.receive(message, from: peer) } }
+                    }
                     _ = try await group.next()
                     group.cancelAll()
                 }
