@@ -6,7 +6,8 @@ import Membership
 /// The agent's own durable state beside the membership log: the outbox of
 /// announcements it made, per-recipient delivery state, and its Lamport
 /// clock. SQLite in WAL mode with `synchronous = FULL`: every write returns
-/// only once it is on disk.
+/// only once it is on disk, except the record of send attempts (bookkeeping
+/// a crash may lose; see ``recordAttempts(_:)``).
 final class AgentStore: Sendable {
     /// The store's file name inside the data directory.
     static let fileName = "agent.sqlite"
@@ -130,10 +131,14 @@ final class AgentStore: Sendable {
         var error: String?
     }
 
-    /// Records send attempts, all in one transaction (one fsync for a whole round of resends).
+    /// Records send attempts, all in one transaction, without waiting for the
+    /// disk (see ``writeUnsynced(_:)``): attempts are bookkeeping for backoff
+    /// and `herald status`, and the announcer writes them right after sending,
+    /// where an fsync would hold up the acks already arriving. A crash may
+    /// lose the latest attempts, which only makes the next resend come sooner.
     func recordAttempts(_ attempts: [Attempt]) throws(AgentError) {
         guard !attempts.isEmpty else { return }
-        try write { db in
+        try writeUnsynced { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE delivery SET attempts = attempts + 1, next_attempt = ?, last_error = ?
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
@@ -185,6 +190,36 @@ final class AgentStore: Sendable {
 
     private func write<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
         do { return try pool.write(body) } catch { throw .store(path: path, message: "\(error)") }
+    }
+
+    /// As `write`, but the commit does not wait for the disk (`synchronous =
+    /// NORMAL` for this one transaction). In WAL mode such a commit is still
+    /// atomic and consistent; it becomes durable with the next synchronous
+    /// commit (which fsyncs the whole WAL, earlier commits included) or
+    /// checkpoint, and a power loss before that can only lose it whole.
+    /// Every other write keeps `synchronous = FULL`.
+    private func writeUnsynced<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                let result: Result<T, any Error>
+                do {
+                    var value: T?
+                    try db.inTransaction {
+                        value = try body(db)
+                        return .commit
+                    }
+                    result = .success(value!)
+                } catch {
+                    result = .failure(error)
+                }
+                // Back to FULL before anything else may write; if that fails, say so rather than stay unsynced.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try result.get()
+            }
+        } catch {
+            throw .store(path: path, message: "\(error)")
+        }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
