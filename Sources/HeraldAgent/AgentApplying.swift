@@ -101,6 +101,7 @@ extension HeraldAgent {
     /// refusing node is not hammered. One adapter failing does not hold
     /// back the others.
     func applyIfChanged() async {
+        guard !applyStates.isEmpty else { return }   // no adapters: nothing to apply, no digest to compute
         guard !applying else { applyAgain = true; return }
         applying = true
         defer { applying = false }
@@ -118,6 +119,7 @@ extension HeraldAgent {
 
     /// Retries failed applies whose time has come (called periodically).
     func applyIfDue() async {
+        guard !applyStates.isEmpty else { return }
         let digest = log.digest
         let now = Date().timeIntervalSince1970
         guard applyStates.contains(where: { $0.isDue(digest, now: now) }) else { return }

@@ -36,7 +36,18 @@ public final class MembershipLog: @unchecked Sendable {
 
     private let pool: DatabasePool
     private let lock = NSLock()
-    private var replay: LogReplay
+    private var replay: LogReplay {
+        didSet {   // any change: an entry, a policy, a reload or a rollback
+            cachedMembers = nil
+            cachedDigest = nil
+        }
+    }
+    /// The member list and its digest, each derived from `replay` on first
+    /// use after a change: an agent reads them several times per
+    /// announcement and every 200 ms, and sorting, encoding and hashing the
+    /// list each time showed in profiles.
+    private var cachedMembers: [Member]?
+    private var cachedDigest: MembershipDigest?
     /// Whether `log_policy` holds the policies decided under, so that another can be put in force.
     private var policyRecorded = false
     /// Test hook: runs inside the append transaction, after the writes and
@@ -257,9 +268,23 @@ public final class MembershipLog: @unchecked Sendable {
     /// The membership state derived from the log.
     public var state: MembershipState { lock.withLock { replay.state } }
     /// The current members, sorted by node ID.
-    public var members: [Member] { state.members }
+    public var members: [Member] {
+        lock.withLock {
+            if let cachedMembers { return cachedMembers }
+            let members = replay.state.members
+            cachedMembers = members
+            return members
+        }
+    }
     /// The digest of the current member list.
-    public var digest: MembershipDigest { state.digest }
+    public var digest: MembershipDigest {
+        lock.withLock {
+            if let cachedDigest { return cachedDigest }
+            let digest = replay.state.digest
+            cachedDigest = digest
+            return digest
+        }
+    }
 
     /// The entry at `index`, if there is one.
     public func entry(at index: UInt64) throws(MembershipLogError) -> LogEntry? {
