@@ -70,7 +70,8 @@ extension HeraldAgent {
         try store.enqueue(signed, recipients: recipients.sorted(), createdAt: now, giveUpAt: now + policy.delivery.giveUpAfter)
         logger.info("announced \(kind) of \(subject)", metadata: ["id": "\(signed.id.hex)", "recipients": "\(recipients.count)"])
         deliveryTick()
-        await accept(signed.encoded, receivedAt: now)
+        // Our own signature, just made: no need to recover it again from the encoding.
+        await accept(signed, receivedAt: now, from: nil, reached: [])
         return try status(signed.id.hex)
     }
 
