@@ -7,8 +7,11 @@ import NIOPosix
 struct ControlServer: Sendable {
     let path: String
     let agent: HeraldAgent
+    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
 
-    func run() async throws {
+    /// Binds the socket (replacing a stale socket file), so that the agent
+    /// reports itself started only once control commands can reach it.
+    static func bind(path: String, agent: HeraldAgent) async throws -> ControlServer {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -17,6 +20,11 @@ struct ControlServer: Sendable {
             }
         // Only the agent's user may talk to it.
         chmod(path, 0o600)
+        return ControlServer(path: path, agent: agent, server: server)
+    }
+
+    /// Serves clients until cancelled, then removes the socket file.
+    func run() async throws {
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in

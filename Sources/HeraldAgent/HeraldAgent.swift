@@ -186,7 +186,6 @@ public actor HeraldAgent: Service {
     /// every connection and the databases.
     public func run() async throws {
         let listener = try await rlpx.listen(on: configuration.listen.host, port: Int(configuration.listen.port))
-        let control = configuration.controlSocket.isEmpty ? nil : ControlServer(path: configuration.controlSocket, agent: self)
         let metricsServer: MetricsServer?
         if let address = configuration.metrics {
             do {
@@ -202,7 +201,17 @@ public actor HeraldAgent: Service {
         } else {
             metricsServer = nil
         }
-        // An enode URL (listening) means the RLPx listener and the metrics endpoint are bound.
+        let control: ControlServer?
+        do {
+            control = configuration.controlSocket.isEmpty ? nil : try await ControlServer.bind(path: configuration.controlSocket, agent: self)
+        } catch {
+            await listener.close()
+            await metricsServer?.close()
+            store.close()
+            try? log.close()
+            throw AgentError.configuration(path: "control-socket", message: "cannot serve on \(configuration.controlSocket): \(error)")
+        }
+        // An enode URL (listening) means the RLPx listener, the metrics endpoint and the control socket are bound.
         listeningPort = listener.port
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         await logUnloggedOutbox()

@@ -50,6 +50,11 @@ struct MetricsServer: Sendable {
         return MetricsServer(server: server, port: server.channel.localAddress?.port ?? port)
     }
 
+    /// Closes the listener without serving (when the agent fails to start).
+    func close() async {
+        try? await server.channel.close()
+    }
+
     /// Answers requests until cancelled, with `exposition()` for `GET /metrics`; then closes the listener.
     /// - Parameter requestTimeout: how long a connection may take to send its request before it is closed.
     func run(requestTimeout: Duration = .seconds(10), exposition: @escaping @Sendable () async -> [UInt8]) async throws {
