@@ -94,6 +94,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [
+                // Release on Linux: lld packs the relative relocations (DT_RELR, glibc >= 2.36)
+                // into a few kB instead of a 1.3 MB table (3 MB with --static-swift-stdlib)
+                // that the loader reads at every start, resident for the agent's whole life.
+                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                             .when(platforms: [.linux], configuration: .release)),
             ]
         ),
 
