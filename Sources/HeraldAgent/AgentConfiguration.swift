@@ -124,7 +124,7 @@ public struct AgentConfiguration: Codable, Sendable {
         guard text.utf8.count <= 1 << 20 else { throw .configuration(path: path, message: "larger than 1 MiB") }
         var configuration: AgentConfiguration
         do {
-            configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+            configuration = try decode(text)
         } catch let error as DecodingError {
             throw .configuration(path: path, message: Self.describe(error))
         } catch {
@@ -176,6 +176,25 @@ public struct AgentConfiguration: Codable, Sendable {
     }
 
     /// `key.path: what is wrong`, for a decoding error.
+    /// Decodes the YAML text. Plain scalars are left untagged (`Resolver.basic`):
+    /// the decoder reads each value as the type the field asks for, and the
+    /// default resolver's patterns are regular expressions whose ICU engine and
+    /// data would stay resident in `herald run` for nothing (about 1.5 MB).
+    /// Only a file with a merge key (`<<`) needs the resolver, so it gets the
+    /// decoder's own path, as before.
+    static func decode(_ text: String) throws -> AgentConfiguration {
+        if text.contains("<<") { return try YAMLDecoder().decode(AgentConfiguration.self, from: text) }
+        let root: Node
+        do {
+            root = try Yams.compose(yaml: text, .basic) ?? ""
+        } catch {
+            // The message YAMLDecoder gives for a syntax error.
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid YAML.",
+                                                    underlyingError: error))
+        }
+        return try YAMLDecoder().decode(AgentConfiguration.self, from: root)
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description

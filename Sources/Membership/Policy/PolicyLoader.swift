@@ -52,7 +52,10 @@ public enum PolicyLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // Plain scalars stay untagged: PolicyNode reads each one as the type its field asks
+            // for, and the default resolver's regular expressions (ICU) would stay resident
+            // in `herald run` for nothing.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw syntaxError(error, path: path, text: text)
         } catch {
