@@ -40,7 +40,7 @@ final class Cluster: @unchecked Sendable {
             .deletingLastPathComponent()
         let path = repository.appendingPathComponent(".build/release/herald").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BenchmarkFailure(description: "no herald binary at \(path): run `swift build -c release --product herald` or set HERALD_BIN")
+            throw BenchmarkFailure(description: "no herald binary at \(path): run `make release` or set HERALD_BIN")
         }
         return path
     }
@@ -71,6 +71,12 @@ final class Cluster: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try heraldBinary())
         process.arguments = ["run", "--config", configPath]
+        // The benchmark tool runs with its malloc interposer preloaded (LD_PRELOAD, a Swift
+        // library that maps libswiftCore and friends: 3.5 MB into a static herald); the agent
+        // under test runs as deployed, without it.
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = nil
+        process.environment = environment
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         let control = ControlClient(path: socket)
