@@ -2,6 +2,24 @@
 // Herald: membership agent for permissioned Ethereum networks.
 // Module layout and data flow: see README.md ("Module map").
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+
+/// Whether the building machine's glibc loads packed relative relocations
+/// (DT_RELR, from glibc 2.36): a binary linked with them does not start on an older one.
+let glibcLoadsPackedRelocations: Bool = {
+    var text = [UInt8](repeating: 0, count: 64)   // "glibc 2.36"
+    let length = text.withUnsafeMutableBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { confstr(Int32(_CS_GNU_LIBC_VERSION), $0.baseAddress, $0.count) }
+    }
+    guard length > 1, length <= text.count else { return false }
+    let name = String(decoding: text[..<(length - 1)], as: UTF8.self)
+    let version = name.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+}()
+#else
+let glibcLoadsPackedRelocations = false
+#endif
 
 let package = Package(
     name: "Herald",
@@ -96,15 +114,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
-                // Release on Linux: lld packs the relative relocations (DT_RELR, glibc >= 2.36)
+                // Release on Linux: lld packs the relative relocations (DT_RELR, where the
+                // building machine's glibc is 2.36 or later, so that the binary starts there)
                 // into a few kB instead of a 1.3 MB table (3 MB with --static-swift-stdlib)
                 // that the loader reads at every start, resident for the agent's whole life.
                 // --no-export-dynamic undoes the -export-dynamic that --static-swift-stdlib
                 // adds: every symbol of the stdlib and Foundation in .dynsym, searched by the
                 // loader for each shared-library symbol (2.7 MB resident). Nothing looks up
                 // herald's own symbols at run time (the runtime finds metadata by section).
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                              "-Xlinker", "--no-export-dynamic"],
+                .unsafeFlags(["-use-ld=lld"]
+                                 + (glibcLoadsPackedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : [])
+                                 + ["-Xlinker", "--no-export-dynamic"],
                              .when(platforms: [.linux], configuration: .release)),
             ]
         ),
