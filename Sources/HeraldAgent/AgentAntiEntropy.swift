@@ -105,7 +105,6 @@ extension HeraldAgent {
             guard !idIndex.contains(signed.id), !batchIDs.contains(signed.id),
                   let receivedAt = receiptTime(of: entry, from: peer, now: now) else { continue }
             batchIDs.insert(signed.id)
-            lateEntries[signed.id] = nil
             items.append((signed.encoded, receivedAt))
             announcements.append(signed)
         }

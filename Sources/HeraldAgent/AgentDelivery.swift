@@ -119,6 +119,7 @@ extension HeraldAgent {
         maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
         guard case .appended(let entry) = outcome else { return false }
         idIndex.insert(entry.announcementID)
+        lateEntries[entry.announcementID] = nil   // however it came in the end
         if let peer {
             // Bounded: an ack that finds no route here still reaches the announcer through its resends.
             if receivedFrom.count >= 16_384 { receivedFrom = [:] }

@@ -86,19 +86,39 @@ struct LateEntryTests {
     func announcersWord() async throws {
         try await HostileAnnouncementTests.withAgent { setup in
             let agent = setup.agent
-            let peer = try setup.peer(2)
             let now = F.HandPeer.now
-            let leave = try peer.signed(peer.announcement(.leave, subject: 2, by: 2, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
-            try await peer.session(with: setup.running) { session in
+            let announcer = try setup.peer(2)
+            let leave = try announcer.signed(announcer.announcement(.leave, subject: 2, by: 2, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
+            try await announcer.session(with: setup.running) { session in
                 try await session.send(.entries([WireMessage.Entry(encoded: leave.encoded, receivedAt: now - 7100)]))
                 #expect(try await session.acks(of: leave.id).first?.decision == .accepted)
                 #expect(try await agent.log.entry(for: leave.id)?.receivedAt == now - 7100)
                 // A claim after its expiry is no claim of receipt in time: clamped, it is rejected (expired).
-                let late = try peer.signed(peer.announcement(.leave, subject: 2, by: 2, lamport: 2, issuedAt: now - 7200, lifetime: 3600))
+                let late = try announcer.signed(announcer.announcement(.leave, subject: 2, by: 2, lamport: 2, issuedAt: now - 7200, lifetime: 3600))
                 try await session.send(.entries([WireMessage.Entry(encoded: late.encoded, receivedAt: now - 60)]))
                 #expect(try await session.acks(of: late.id).first?.decision == .rejected(.expired))
                 try await F.settled(agent)
                 #expect(await !setup.memberNodes().contains(setup.node(2)))
+            }
+        }
+    }
+
+    @Test("a held entry that arrives directly is logged as decided then, and no longer held", .timeLimit(.minutes(1)))
+    func heldThenDirect() async throws {
+        try await HostileAnnouncementTests.withAgent { setup in
+            let agent = setup.agent
+            let now = F.HandPeer.now
+            let peer = try setup.peer(3)
+            let leave = try peer.signed(peer.announcement(.leave, subject: 2, by: 2, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
+            try await peer.session(with: setup.running) { session in
+                try await session.send(.entries([WireMessage.Entry(encoded: leave.encoded, receivedAt: now - 7100)]))
+                try await Self.barrier(session, lamport: 1)
+                #expect(await agent.summary().heldLateEntries == 1)
+                // The announcer's resend, say: received now, after its expiry.
+                try await session.send(.announcement(leave.encoded))
+                #expect(try await session.acks(of: leave.id).first?.decision == .rejected(.expired))
+                #expect(await agent.summary().heldLateEntries == 0)
+                #expect(await setup.memberNodes().contains(setup.node(2)))
             }
         }
     }
