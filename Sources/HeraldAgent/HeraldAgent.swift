@@ -162,7 +162,9 @@ public actor HeraldAgent: Service {
         while let page = try? log.entries(from: from, limit: 1000), !page.isEmpty {
             for entry in page {
                 ids.append(entry.announcementID)
-                if let signed = try? SignedAnnouncement(decoding: entry.announcement) {
+                // An accepted or pending entry's signature was verified when it was appended (and the
+                // log's hashes cover it): no recovery again, or a long log would take seconds to open.
+                if let signed = entry.verifiedAnnouncement ?? (try? SignedAnnouncement(decoding: entry.announcement)) {
                     maxSeenLamport = max(maxSeenLamport, signed.announcement.lamportTime)
                     HeraldAgent.note(signed, decision: entry.decision, pendingJoins: &pendingJoins)
                 }
