@@ -41,10 +41,11 @@ extension HeraldAgent {
         if sender == announcement.announcer { return claimed }
 
         let id = entry.signed.id
-        let members = Self.allowed(log: log, policy: policy, pendingJoins: [:])
         var late = lateEntries[id] ?? LateEntry(receivedAt: claimed, witnesses: [])
         late.receivedAt = min(late.receivedAt, claimed)
-        late.witnesses.formUnion(entry.witnesses.intersection(members))
+        if !entry.witnesses.isEmpty {
+            late.witnesses.formUnion(entry.witnesses.intersection(Self.allowed(log: log, policy: policy, pendingJoins: [:])))
+        }
         if late.witnesses.count >= configuration.lateEntryWitnesses {
             lateEntries[id] = nil
             logger.notice("anti-entropy entry \(id.hex) expired here; taken in as received in time on \(late.witnesses.count) members' acks")

@@ -26,13 +26,14 @@ struct AntiEntropyTests {
         }
     }
 
-    /// Writes `entries` into the membership log of the agent configured by `configuration`.
-    static func writeLog(_ entries: [SignedAnnouncement], for configuration: AgentConfiguration) throws {
+    /// Writes `entries` into the membership log of the agent configured by
+    /// `configuration`, as received at `receivedAt` (default: now).
+    static func writeLog(_ entries: [SignedAnnouncement], receivedAt: UInt64? = nil, for configuration: AgentConfiguration) throws {
         guard !entries.isEmpty else { return }
         let log = try MembershipLog(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent(MembershipLog.fileName).path,
                                     policy: try PolicyLoader.load(contentsOf: configuration.policy))
-        let now = UInt64(Date().timeIntervalSince1970)
-        _ = try log.append(contentsOf: entries.map { (bytes: $0.encoded, receivedAt: now) })
+        let receivedAt = receivedAt ?? UInt64(Date().timeIntervalSince1970)
+        _ = try log.append(contentsOf: entries.map { (bytes: $0.encoded, receivedAt: receivedAt) })
         try log.close()
     }
 

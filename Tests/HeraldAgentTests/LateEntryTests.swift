@@ -23,6 +23,12 @@ struct LateEntryTests {
         return try SignedAck.sign(ack, with: F.key(n)).encoded
     }
 
+    /// Node `subject`'s own leave, issued two hours ago and expired an hour ago.
+    static func expiredLeave(of subject: Int, lamport: UInt64, by peer: F.HandPeer) throws -> SignedAnnouncement {
+        try peer.signed(peer.announcement(.leave, subject: subject, by: subject, lamport: lamport,
+                                          issuedAt: F.HandPeer.now - 7200, lifetime: 3600))
+    }
+
     /// Sends an expired announcement directly and waits for its ack: a
     /// barrier that changes nothing but adds one rejected log entry.
     static func barrier(_ session: F.Session, lamport: UInt64) async throws {
@@ -41,7 +47,7 @@ struct LateEntryTests {
             let peer = try setup.peer(2)
             let now = F.HandPeer.now
             // Node 3's own leave, expired an hour ago; node 2 claims it was received in time.
-            let leave = try peer.signed(peer.announcement(.leave, subject: 3, by: 3, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
+            let leave = try Self.expiredLeave(of: 3, lamport: 1, by: peer)
             let claimed = now - 7000
             let runs = F.runs(setup.runs)
             try await peer.session(with: setup.running) { session in
@@ -88,13 +94,13 @@ struct LateEntryTests {
             let agent = setup.agent
             let now = F.HandPeer.now
             let announcer = try setup.peer(2)
-            let leave = try announcer.signed(announcer.announcement(.leave, subject: 2, by: 2, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
+            let leave = try Self.expiredLeave(of: 2, lamport: 1, by: announcer)
             try await announcer.session(with: setup.running) { session in
                 try await session.send(.entries([WireMessage.Entry(encoded: leave.encoded, receivedAt: now - 7100)]))
                 #expect(try await session.acks(of: leave.id).first?.decision == .accepted)
                 #expect(try await agent.log.entry(for: leave.id)?.receivedAt == now - 7100)
                 // A claim after its expiry is no claim of receipt in time: clamped, it is rejected (expired).
-                let late = try announcer.signed(announcer.announcement(.leave, subject: 2, by: 2, lamport: 2, issuedAt: now - 7200, lifetime: 3600))
+                let late = try Self.expiredLeave(of: 2, lamport: 2, by: announcer)
                 try await session.send(.entries([WireMessage.Entry(encoded: late.encoded, receivedAt: now - 60)]))
                 #expect(try await session.acks(of: late.id).first?.decision == .rejected(.expired))
                 try await F.settled(agent)
@@ -109,7 +115,7 @@ struct LateEntryTests {
             let agent = setup.agent
             let now = F.HandPeer.now
             let peer = try setup.peer(3)
-            let leave = try peer.signed(peer.announcement(.leave, subject: 2, by: 2, lamport: 1, issuedAt: now - 7200, lifetime: 3600))
+            let leave = try Self.expiredLeave(of: 2, lamport: 1, by: peer)
             try await peer.session(with: setup.running) { session in
                 try await session.send(.entries([WireMessage.Entry(encoded: leave.encoded, receivedAt: now - 7100)]))
                 try await Self.barrier(session, lamport: 1)
@@ -136,14 +142,6 @@ struct LateEntryTests {
         return (expired, fresh)
     }
 
-    /// Writes `entries` into the log of the agent `configuration` describes, as received two hours ago.
-    static func writeLog(_ entries: [SignedAnnouncement], receivedAt: UInt64, for configuration: AgentConfiguration) throws {
-        let log = try MembershipLog(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent(MembershipLog.fileName).path,
-                                    policy: try PolicyLoader.load(contentsOf: configuration.policy))
-        _ = try log.append(contentsOf: entries.map { (bytes: $0.encoded, receivedAt: receivedAt) })
-        try log.close()
-    }
-
     @Test("an agent catching up after an announcement expired takes it in on two peers' acks, and converges",
           .timeLimit(.minutes(2)))
     func twoPeersWitness() async throws {
@@ -153,7 +151,7 @@ struct LateEntryTests {
         let (expired, fresh) = try Self.entries(policy: shared.policy)
         // Agents 1 and 2 took node 4's leave in time; agent 3 starts with an empty log. Agent 4 never runs.
         try await F.withAgents(3, in: sandbox, shared: shared, configure: { n, configuration in
-            if n < 3 { try Self.writeLog([expired, fresh], receivedAt: F.HandPeer.now - 7000, for: configuration) }
+            if n < 3 { try AntiEntropyTests.writeLog([expired, fresh], receivedAt: F.HandPeer.now - 7000, for: configuration) }
         }) { agents in
             let late = agents[2].agent
             try await F.until("agent 3 logs both entries") { await late.members().logEntries == 2 }
@@ -172,7 +170,7 @@ struct LateEntryTests {
         let shared = try sandbox.shared(genesis: 4)
         let (expired, fresh) = try Self.entries(policy: shared.policy)
         try await F.withAgents(3, in: sandbox, shared: shared, configure: { n, configuration in
-            if n == 1 { try Self.writeLog([expired, fresh], receivedAt: F.HandPeer.now - 7000, for: configuration) }
+            if n == 1 { try AntiEntropyTests.writeLog([expired, fresh], receivedAt: F.HandPeer.now - 7000, for: configuration) }
         }) { agents in
             for running in agents.dropFirst() {
                 let agent = running.agent
