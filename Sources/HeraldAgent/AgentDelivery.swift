@@ -207,7 +207,7 @@ extension HeraldAgent {
 
     /// Stores the acks received so far in one transaction. Acks that arrive
     /// while it writes wait in `pendingAcks` for the next flush, so a burst
-    /// costs a few fsyncs, not one each. A failed write loses nothing that
+    /// costs a few transactions, not one each. A failed write loses nothing that
     /// matters: the recipients are still unacked, get a resend and ack again.
     private func flushAcks() {
         defer { flushingAcks = false }

@@ -6,8 +6,9 @@ import Membership
 /// The agent's own durable state beside the membership log: the outbox of
 /// announcements it made, per-recipient delivery state, and its Lamport
 /// clock. SQLite in WAL mode with `synchronous = FULL`: every write returns
-/// only once it is on disk, except the record of send attempts (bookkeeping
-/// a crash may lose; see ``recordAttempts(_:)``).
+/// only once it is on disk, except the records of send attempts and of acks,
+/// which a power loss may lose without losing a delivery (see
+/// ``recordAttempts(_:)`` and ``recordAcks(_:)``).
 final class AgentStore: Sendable {
     /// The store's file name inside the data directory.
     static let fileName = "agent.sqlite"
@@ -159,9 +160,16 @@ final class AgentStore: Sendable {
 
     /// Records verified acks in one transaction; returns those that were new
     /// (an ack from a recipient that was not expected, or that already acked, is not).
+    ///
+    /// The commit does not wait for the disk (see ``writeUnsynced(_:)``):
+    /// the announcer records acks while more arrive, and an fsync per batch
+    /// would hold them all up. The receiver's log entry is what must be
+    /// durable, and it is before the ack is sent. A kill -9 loses nothing
+    /// here; a power loss may lose the latest acks, and then those recipients
+    /// get a resend, which they ack again as a duplicate.
     func recordAcks(_ acks: [ReceivedAck]) throws(AgentError) -> [ReceivedAck] {
         guard !acks.isEmpty else { return [] }
-        return try write { db in
+        return try writeUnsynced { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE delivery SET acked = 1, decision = ?, last_error = NULL
                 WHERE announcement_id = ? AND recipient = ? AND acked = 0
