@@ -6,9 +6,10 @@ import RLPx
 import Whisper
 
 /// The stateless, CPU-heavy half of receiving: decode the `shh` packet,
-/// validate each envelope, drop those seen before, open it (AES-GCM and one
-/// public-key recovery), check its signer against the allowlist, decode the
-/// message and verify the announcement or ack it carries (a second recovery).
+/// validate each envelope, drop those seen before, open it (AES-GCM and, for
+/// a signed envelope, one public-key recovery), decode the message, verify
+/// the announcement or ack it carries (a recovery), and check its signer
+/// against the allowlist.
 ///
 /// It runs in each connection's own task, so the recoveries of messages from
 /// different peers proceed on every core at once; only what changes the
@@ -17,13 +18,14 @@ import Whisper
 struct EnvelopeIntake: Sendable {
     /// An envelope that passed every check, with what it carries.
     struct Admitted: Sendable {
-        /// The envelope's Whisper signer, on the allowlist.
+        /// The envelope's Whisper signer (for an ack in an unsigned envelope,
+        /// the ack's receiver), on the allowlist.
         var signer: NodeID
         var message: WireMessage
-        /// For `.announcement`: the decoded announcement, its signature verified.
-        var announcement: SignedAnnouncement?
         /// For `.ack`: the decoded ack, its signature verified.
         var ack: SignedAck?
+        /// For `.announcement`: the decoded announcement, its signature verified.
+        var announcement: SignedAnnouncement?
         /// For `.entries`: each well-formed entry, decoded and verified.
         var entries: [ReceivedEntry] = []
     }
@@ -82,26 +84,33 @@ struct EnvelopeIntake: Sendable {
             logger.warning("envelope from \(peer) does not open: \(error)")
             return nil
         }
-        guard let signer = opened.signer?.nodeID, allowlist.contains(signer) else {
-            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
-            return nil
-        }
-        var admitted: Admitted
-        do {
-            admitted = Admitted(signer: signer, message: try WireMessage(decoding: opened.payload))
-        } catch {
+        let message: WireMessage
+        do { message = try WireMessage(decoding: opened.payload) } catch {
             logger.warning("malformed message from \(peer): \(error)")
             return nil
         }
-        switch admitted.message {
+        var ack: SignedAck?
+        if case .ack(let bytes) = message {
+            do { ack = try SignedAck(decoding: bytes) } catch {
+                logger.warning("ack from \(peer) dropped: \(error)")
+                return nil
+            }
+        }
+        // An ack comes in an unsigned envelope (``WireMessage/isSelfSigned``):
+        // its receiver, whose signature over it has just verified, is its signer.
+        guard let signer = opened.signer?.nodeID ?? ack?.ack.receiver else {
+            logger.warning("unsigned envelope from \(peer) carries a message that needs a signed one")
+            return nil
+        }
+        guard allowlist.contains(signer) else {
+            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
+            return nil
+        }
+        var admitted = Admitted(signer: signer, message: message, ack: ack)
+        switch message {
         case .announcement(let bytes, _):
             do { admitted.announcement = try SignedAnnouncement(decoding: bytes) } catch {
                 logger.warning("announcement from \(peer) dropped: \(error)")
-                return nil
-            }
-        case .ack(let bytes):
-            do { admitted.ack = try SignedAck(decoding: bytes) } catch {
-                logger.warning("ack from \(peer) dropped: \(error)")
                 return nil
             }
         case .entries(let entries):

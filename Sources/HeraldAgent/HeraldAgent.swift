@@ -121,7 +121,8 @@ public actor HeraldAgent: Service {
         self.symmetricKey = symmetricKey
         topic = Topic(name: policy.consortium.name)
         sealer = HeraldAgent.sealer(for: policy, topic: topic, key: symmetricKey, signingKey: key)
-        let opener = EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true)
+        // Unsigned envelopes open: an ack comes in one; ``EnvelopeIntake`` refuses any other message in one.
+        let opener = EnvelopeOpener(decryption: .symmetric(symmetricKey))
         retry = HeraldAgent.retry(for: policy)
         do {
             adapters = try configuration.adapters.map { configuration throws(NodeAdapterError) in try configuration.makeAdapter() }

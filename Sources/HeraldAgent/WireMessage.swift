@@ -28,6 +28,14 @@ enum WireMessage: Sendable, Equatable {
     /// Type 11: the answer to a ``clusterQuery(nonce:)``.
     case clusterReply(ClusterReply)
 
+    /// Whether the message carries its author's signature over itself, so
+    /// that its envelope goes unsigned: an ack, signed by its receiver. Every
+    /// other message is trusted as its envelope's signer's.
+    var isSelfSigned: Bool {
+        if case .ack = self { return true }
+        return false
+    }
+
     /// One log entry, as `[announcement, receivedAt]` or, with witnesses,
     /// `[announcement, receivedAt, [signedAck, ...]]`.
     struct Entry: Sendable, Equatable {

@@ -207,10 +207,12 @@ extension AgentFixtures {
             return try SignedAnnouncement.sign(announcement, with: AgentFixtures.key(announcer))
         }
 
-        /// One `shh` Messages packet holding `message` in a fresh envelope signed by `signer` (default: this peer).
-        func packet(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil) throws -> CapabilityMessage {
+        /// One `shh` Messages packet holding `message` in a fresh envelope
+        /// signed by `signer` (default: this peer), or unsigned when `signed` is false.
+        func packet(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil,
+                    signed: Bool = true) throws -> CapabilityMessage {
             let sealer = EnvelopeSealer(topic: Topic(name: policy.consortium.name), encryption: .symmetric(symmetricKey),
-                                        signingKey: signer ?? key, timeToLive: 60)
+                                        signingKey: signed ? signer ?? key : nil, timeToLive: 60)
             let envelope = try sealer.seal(message.encoded(), now: UInt32(Self.now))
             return CapabilityMessage(capability: "shh", id: WhisperPacket.messagesCode,
                                      payload: WhisperPacket.messages([envelope]).encodedData())
@@ -219,7 +221,7 @@ extension AgentFixtures {
         /// Dials `agent`, runs `body` while collecting the acks the agent sends, then disconnects.
         func session<T: Sendable>(with agent: Running, _ body: (Session) async throws -> T) async throws -> T {
             let connection = try await rlpx.dial(try #require(Enode(agent.enode)))
-            let inbox = Inbox(opener: EnvelopeOpener(decryption: .symmetric(symmetricKey), requiresSignature: true))
+            let inbox = Inbox(opener: EnvelopeOpener(decryption: .symmetric(symmetricKey)))
             return try await connection.run { messages, sender in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { for try await message in messages { inbox.take(message) } }
@@ -236,8 +238,8 @@ extension AgentFixtures {
         let sender: PeerConnection.Sender
         let inbox: Inbox
 
-        func send(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil) async throws {
-            try await sender.send(peer.packet(message, envelopeSigner: signer))
+        func send(_ message: WireMessage, envelopeSigner signer: Secp256k1.PrivateKey? = nil, signed: Bool = true) async throws {
+            try await sender.send(peer.packet(message, envelopeSigner: signer, signed: signed))
         }
 
         /// Waits for at least `count` acks of `id` and returns them in arrival order.

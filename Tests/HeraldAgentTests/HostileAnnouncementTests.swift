@@ -218,4 +218,34 @@ struct HostileAnnouncementTests {
             #expect(after.members.contains { $0.node == setup.node(3) })
         }
     }
+
+    @Test("an envelope without a signature is taken only for an ack, as the sender its own signature names",
+          .timeLimit(.minutes(1)))
+    func unsignedEnvelopes() async throws {
+        try await Self.withAgent { setup in
+            let agent = setup.agent
+            let announced = try await agent.announce(AnnounceRequest(kind: "join", enode: F.nodeEnode(8)))
+            let id = try #require(AnnouncementID(hex: announced.id))
+            let member = try setup.peer(2)
+            let leave = try member.signed(member.announcement(.leave, subject: 2, by: 2, lamport: 5))
+            let marker = try member.signed(member.announcement(.join, subject: 7, by: 2, lamport: 6))
+            try await member.session(with: setup.running) { session in
+                // A valid announcement, but in an unsigned envelope: dropped. The marker's ack proves it was processed.
+                try await session.send(.announcement(leave.encoded), signed: false)
+                try await session.send(.announcement(marker.encoded))
+                try await session.acks(of: marker.id)
+
+                // Node 2's own ack in an unsigned envelope: recorded as node 2's.
+                let head = try #require(LogHash(rawRepresentation: [UInt8](repeating: 0x11, count: 32)))
+                let ack = Ack(announcementID: id, receiver: F.key(2).publicKey.nodeID, decision: .accepted, logIndex: 3, logHead: head)
+                try await session.send(.ack(SignedAck.sign(ack, with: F.key(2)).encoded), signed: false)
+                _ = try await F.eventually("node 2's ack recorded") {
+                    let status = try await agent.status(announced.id)
+                    return status.recipients.first { $0.node == setup.node(2) && $0.acked } != nil ? true : nil
+                }
+            }
+            #expect(try await agent.log.entry(for: leave.id) == nil)
+            #expect(await setup.memberNodes().contains(setup.node(2)))
+        }
+    }
 }
