@@ -10,6 +10,11 @@ extension Secp256k1 {
     public struct PrivateKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         private let secret: SecretKeyStorage
 
+        /// The matching public key, derived once when the key is made: every
+        /// signature of an announcement or ack checks it, and deriving it is a
+        /// scalar multiplication, about as dear as the signature itself.
+        public let publicKey: PublicKey
+
         /// A fresh key from the OS CSPRNG. A random 32-byte string is a valid
         /// key unless it is zero or ≥ n (probability about 2⁻¹²⁸); such draws
         /// are discarded and redrawn.
@@ -19,6 +24,7 @@ extension Secp256k1 {
                 SecureRandom.fill(storage.buffer)
                 if Secp256k1.isValidScalar(UnsafeRawBufferPointer(storage.buffer)) {
                     secret = storage
+                    publicKey = Self.derivePublicKey(storage)
                     return
                 }
             }
@@ -36,6 +42,7 @@ extension Secp256k1 {
             guard raw.contains(where: { $0 != 0 }) else { throw .zero }
             guard Secp256k1.isValidScalar(raw) else { throw .outOfRange }
             secret = storage
+            publicKey = Self.derivePublicKey(storage)
         }
 
         /// The 32-byte big-endian scalar. A copy the caller owns: keep it short-lived.
@@ -43,8 +50,7 @@ extension Secp256k1 {
             Array(UnsafeRawBufferPointer(secret.buffer))
         }
 
-        /// The matching public key.
-        public var publicKey: PublicKey {
+        private static func derivePublicKey(_ secret: SecretKeyStorage) -> PublicKey {
             var pubkey = secp256k1_pubkey()
             let ok = secp256k1_ec_pubkey_create(Secp256k1Context.shared.pointer, &pubkey, secret.bytes)
             precondition(ok == 1, "secp256k1_ec_pubkey_create failed for a validated key")
