@@ -67,9 +67,10 @@ extension HeraldAgent {
         recipients.remove(nodeID)
         // Durable before anyone hears of it (one transaction: outbox row, recipients, clock); sent
         // before our own log entry and apply, which the receivers do not wait for.
-        try store.enqueue(signed, recipients: recipients.sorted(), createdAt: now, giveUpAt: now + policy.delivery.giveUpAfter)
+        let (outgoing, deliveries) = try store.enqueue(signed, recipients: recipients.sorted(), createdAt: now,
+                                                       giveUpAt: now + policy.delivery.giveUpAfter)
         logger.info("announced \(kind) of \(subject)", metadata: ["id": "\(signed.id.hex)", "recipients": "\(recipients.count)"])
-        deliveryTick()
+        recordAttempts(deliver(outgoing, deliveries, now: Date().timeIntervalSince1970))
         // Our own signature, just made: no need to recover it again from the encoding.
         await accept(signed, receivedAt: now, from: nil, reached: [])
         return try status(signed.id.hex)
@@ -232,24 +233,29 @@ extension HeraldAgent {
         guard let unfinished = try? store.unfinished(now: UInt64(now)) else { return }
         var attempts: [AgentStore.Attempt] = []
         for outgoing in unfinished {
-            let deliveries = (try? store.deliveries(for: outgoing.id)) ?? []
-            let due = deliveries.filter { !$0.acked && $0.nextAttempt <= now }
-            guard !due.isEmpty else { continue }
-            // Due recipients we have no link to: the same envelope also goes to up to two
-            // linked recipients that have it (acked); as it comes from the announcer they
-            // forward it to whoever they are linked to among the unreached.
-            var targets = due.map(\.recipient)
-            if due.contains(where: { links[$0.recipient] == nil }) {
-                targets += deliveries.filter { $0.acked && links[$0.recipient] != nil }.map(\.recipient).shuffled().prefix(2)
-            }
-            let sent = send(.announcement(outgoing.encoded, reached: reached(deliveries)), to: targets)
-            for delivery in due {
-                attempts.append(AgentStore.Attempt(announcementID: outgoing.id, recipient: delivery.recipient,
-                                                   nextAttempt: now + retry.delay(attempt: delivery.attempts),
-                                                   error: sent.contains(delivery.recipient) ? nil : "not connected"))
-            }
+            attempts += deliver(outgoing, (try? store.deliveries(for: outgoing.id)) ?? [], now: now)
         }
         recordAttempts(attempts)
+    }
+
+    /// Sends `outgoing` to each recipient whose retry time has come; returns
+    /// the attempts to record (one per due recipient, sent or not).
+    private func deliver(_ outgoing: AgentStore.Outgoing, _ deliveries: [AgentStore.Delivery], now: Double) -> [AgentStore.Attempt] {
+        let due = deliveries.filter { !$0.acked && $0.nextAttempt <= now }
+        guard !due.isEmpty else { return [] }
+        // Due recipients we have no link to: the same envelope also goes to up to two
+        // linked recipients that have it (acked); as it comes from the announcer they
+        // forward it to whoever they are linked to among the unreached.
+        var targets = due.map(\.recipient)
+        if due.contains(where: { links[$0.recipient] == nil }) {
+            targets += deliveries.filter { $0.acked && links[$0.recipient] != nil }.map(\.recipient).shuffled().prefix(2)
+        }
+        let sent = send(.announcement(outgoing.encoded, reached: reached(deliveries)), to: targets)
+        return due.map { delivery in
+            AgentStore.Attempt(announcementID: outgoing.id, recipient: delivery.recipient,
+                               nextAttempt: now + retry.delay(attempt: delivery.attempts),
+                               error: sent.contains(delivery.recipient) ? nil : "not connected")
+        }
     }
 
     /// On (re)connection: sends the peer everything it has not acknowledged yet.

@@ -59,6 +59,11 @@ final class AgentStore: Sendable {
                         PRIMARY KEY (announcement_id, recipient));
                     """)
             }
+            migrator.registerMigration("v2: index unacknowledged deliveries") { db in
+                // Only rows still waiting for an ack: what every retry tick looks for, so
+                // its cost follows the announcements in flight, not the whole outbox history.
+                try db.execute(sql: "CREATE INDEX delivery_unacked ON delivery (announcement_id) WHERE acked = 0")
+            }
             try migrator.migrate(pool)
         } catch {
             throw .store(path: path, message: "\(error)")
@@ -72,7 +77,12 @@ final class AgentStore: Sendable {
 
     /// Stores an outgoing announcement, its recipients and its Lamport time
     /// (the clock moves to it if behind) in one transaction: one fsync.
-    func enqueue(_ announcement: SignedAnnouncement, recipients: [NodeID], createdAt: UInt64, giveUpAt: UInt64) throws(AgentError) {
+    ///
+    /// - Returns: The outbox entry and its deliveries as stored (none acked
+    ///   or attempted yet), for the first send without reading them back.
+    @discardableResult
+    func enqueue(_ announcement: SignedAnnouncement, recipients: [NodeID], createdAt: UInt64,
+                 giveUpAt: UInt64) throws(AgentError) -> (Outgoing, [Delivery]) {
         try write { db in
             try db.execute(sql: "UPDATE clock SET lamport = MAX(lamport, ?) WHERE id = 1",
                            arguments: [Int64(clamping: announcement.announcement.lamportTime)])
@@ -85,6 +95,11 @@ final class AgentStore: Sendable {
                 try insert.execute(arguments: [Data(announcement.id.rawRepresentation), Data(recipient.rawRepresentation)])
             }
         }
+        let outgoing = Outgoing(id: announcement.id, encoded: announcement.encoded, createdAt: createdAt, giveUpAt: giveUpAt)
+        let deliveries = recipients.map {
+            Delivery(announcementID: announcement.id, recipient: $0, acked: false, decision: nil, attempts: 0, lastError: nil, nextAttempt: 0)
+        }
+        return (outgoing, deliveries)
     }
 
     /// Outbox announcements that still have unacknowledged recipients and have not reached their give-up time.
@@ -93,7 +108,7 @@ final class AgentStore: Sendable {
             // Cached statements here and below: every agent runs these several times a second.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, announcement, created_at, give_up_at FROM outbox
-                WHERE give_up_at > ? AND EXISTS (SELECT 1 FROM delivery WHERE announcement_id = outbox.id AND acked = 0)
+                WHERE give_up_at > ? AND id IN (SELECT announcement_id FROM delivery WHERE acked = 0)
                 ORDER BY created_at
                 """), arguments: [Int64(clamping: now)])
             return rows.compactMap(Self.outgoing)

@@ -45,4 +45,24 @@ struct AgentStoreTests {
         #expect(try store.unfinished(now: 12).map(\.id) == [later.id, earlier.id])
         #expect(try store.unfinished(now: 20).isEmpty)   // past the give-up time
     }
+
+    @Test("an announcement stops being unfinished once every recipient acked; enqueue returns what it stored")
+    func unfinishedUntilAllAcked() throws {
+        let sandbox = try AgentFixtures.Sandbox()
+        defer { sandbox.cleanUp() }
+        let store = try AgentStore(path: sandbox.root.appendingPathComponent(AgentStore.fileName).path)
+        defer { store.close() }
+        let recipients = [2, 3].map { AgentFixtures.key($0).publicKey.nodeID }
+        let first = try Self.announcement(lamport: 1)
+        let second = try Self.announcement(lamport: 2)
+        let (outgoing, fresh) = try store.enqueue(first, recipients: recipients, createdAt: 10, giveUpAt: 99)
+        try store.enqueue(second, recipients: recipients, createdAt: 11, giveUpAt: 99)
+        #expect(outgoing.id == first.id && outgoing.encoded == first.encoded && outgoing.giveUpAt == 99)
+        #expect(Set(fresh) == Set(try store.deliveries(for: first.id)))
+
+        _ = try store.recordAcks([AgentStore.ReceivedAck(announcementID: first.id, recipient: recipients[0], decision: "accepted")])
+        #expect(try store.unfinished(now: 12).map(\.id) == [first.id, second.id])   // one recipient still to ack
+        _ = try store.recordAcks([AgentStore.ReceivedAck(announcementID: first.id, recipient: recipients[1], decision: "pending")])
+        #expect(try store.unfinished(now: 12).map(\.id) == [second.id])
+    }
 }
