@@ -71,8 +71,10 @@ extension HeraldAgent {
                                                        giveUpAt: now + policy.delivery.giveUpAfter)
         logger.info("announced \(kind) of \(subject)", metadata: ["id": "\(signed.id.hex)", "recipients": "\(recipients.count)"])
         recordAttempts(deliver(outgoing, deliveries, now: Date().timeIntervalSince1970))
-        // Our own signature, just made: no need to recover it again from the encoding.
-        await accept(signed, receivedAt: now, from: nil, reached: [])
+        // Our own signature, just made: no need to recover it again from the encoding. Our own entry
+        // need not wait for the disk: the outbox holds the announcement durably, and a restart logs
+        // any outbox announcement the log lacks (``logUnloggedOutbox()``), as of the same time.
+        await accept(signed, receivedAt: now, from: nil, reached: [], durability: .deferred)
         return try status(signed.id.hex)
     }
 
@@ -98,10 +100,11 @@ extension HeraldAgent {
 
     /// As ``accept(_:receivedAt:from:reached:)-(_,_,_,_)``, for an announcement already decoded and verified.
     @discardableResult
-    func accept(_ signed: SignedAnnouncement, receivedAt: UInt64, from peer: NodeID?, reached: [NodeID]) async -> LogEntry? {
+    func accept(_ signed: SignedAnnouncement, receivedAt: UInt64, from peer: NodeID?, reached: [NodeID],
+                durability: MembershipLog.Durability = .synced) async -> LogEntry? {
         let outcome: MembershipLog.AppendOutcome
         do {
-            outcome = try log.append(signed, receivedAt: receivedAt)
+            outcome = try log.append(signed, receivedAt: receivedAt, durability: durability)
         } catch {
             logger.error("cannot log announcement \(signed.id): \(error)")
             return nil
@@ -287,11 +290,18 @@ extension HeraldAgent {
         }
     }
 
-    /// After a crash between the outbox write and our own log entry: logs the
-    /// outbox announcements the log lacks, as of when they were made.
+    /// After a crash between the outbox write and our own log entry, or a
+    /// power loss that took our latest own entries (written without waiting
+    /// for the disk): logs the outbox announcements the log lacks, in the
+    /// order and as of the time they were made, so each gets the entry it
+    /// would have had.
     func logUnloggedOutbox() async {
-        guard let unfinished = try? store.unfinished(now: Self.unixNow()) else { return }
-        for outgoing in unfinished where (try? log.entry(for: outgoing.id)) == nil {
+        let outbox: [AgentStore.Outgoing]
+        do { outbox = try store.outbox() } catch {
+            logger.error("cannot read the outbox: \(error)")
+            return
+        }
+        for outgoing in outbox where !idIndex.contains(outgoing.id) {
             await accept(outgoing.encoded, receivedAt: outgoing.createdAt)
         }
     }

@@ -115,6 +115,14 @@ final class AgentStore: Sendable {
         }
     }
 
+    /// Every announcement in the outbox, oldest first (as made).
+    func outbox() throws(AgentError) -> [Outgoing] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, announcement, created_at, give_up_at FROM outbox ORDER BY created_at, rowid")
+                .compactMap(Self.outgoing)
+        }
+    }
+
     /// The outbox entry for `id`, if this agent made it.
     func outgoing(_ id: AnnouncementID) throws(AgentError) -> Outgoing? {
         try read { db in
@@ -215,34 +223,10 @@ final class AgentStore: Sendable {
         do { return try pool.write(body) } catch { throw .store(path: path, message: "\(error)") }
     }
 
-    /// As `write`, but the commit does not wait for the disk (`synchronous =
-    /// NORMAL` for this one transaction). In WAL mode such a commit is still
-    /// atomic and consistent; it becomes durable with the next synchronous
-    /// commit (which fsyncs the whole WAL, earlier commits included) or
-    /// checkpoint, and a power loss before that can only lose it whole.
-    /// Every other write keeps `synchronous = FULL`.
+    /// As `write`, but the commit does not wait for the disk (see
+    /// `DatabasePool.writeUnsynced`): for records a power loss may lose.
     private func writeUnsynced<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {
-        do {
-            return try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                let result: Result<T, any Error>
-                do {
-                    var value: T?
-                    try db.inTransaction {
-                        value = try body(db)
-                        return .commit
-                    }
-                    result = .success(value!)
-                } catch {
-                    result = .failure(error)
-                }
-                // Back to FULL before anything else may write; if that fails, say so rather than stay unsynced.
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                return try result.get()
-            }
-        } catch {
-            throw .store(path: path, message: "\(error)")
-        }
+        do { return try pool.writeUnsynced(body) } catch { throw .store(path: path, message: "\(error)") }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(AgentError) -> T {

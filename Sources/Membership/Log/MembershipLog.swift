@@ -169,14 +169,27 @@ public final class MembershipLog: @unchecked Sendable {
         return try append(bytes, id: AnnouncementID(of: bytes), receivedAt: receivedAt, verifySignature: true)
     }
 
+    /// When an appended entry is on disk.
+    public enum Durability: Sendable {
+        /// Before `append` returns (one fsync): what a receiver's ack promises.
+        case synced
+        /// With the next synced append or checkpoint. A power loss before
+        /// that may lose the entry, with any later deferred one; a crash of
+        /// the process loses nothing. Only for an entry whose announcement is
+        /// kept durably elsewhere, such as an agent's own, in its outbox.
+        case deferred
+    }
+
     /// Appends an announcement the caller has already decoded: as
     /// ``append(_:receivedAt:)``, without a second public-key recovery (a
     /// ``SignedAnnouncement`` value always holds a verified signature).
-    public func append(_ signed: SignedAnnouncement, receivedAt: UInt64) throws(MembershipLogError) -> AppendOutcome {
-        try append(signed.encoded, id: signed.id, receivedAt: receivedAt, verifySignature: false)
+    public func append(_ signed: SignedAnnouncement, receivedAt: UInt64,
+                       durability: Durability = .synced) throws(MembershipLogError) -> AppendOutcome {
+        try append(signed.encoded, id: signed.id, receivedAt: receivedAt, verifySignature: false, durability: durability)
     }
 
-    private func append(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool) throws(MembershipLogError) -> AppendOutcome {
+    private func append(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool,
+                        durability: Durability = .synced) throws(MembershipLogError) -> AppendOutcome {
         let limit = replay.limits.maxEncodedSize
         guard bytes.count <= limit else { throw .oversized(size: bytes.count, limit: limit) }
         lock.lock()
@@ -189,14 +202,18 @@ public final class MembershipLog: @unchecked Sendable {
         }
         let entry = replay.makeEntry(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         let hook = beforeCommit
+        let write = { (db: Database) throws in
+            // Cached: an agent appends for every announcement it hears, and parsing the SQL each time showed in profiles.
+            try db.cachedStatement(sql: "INSERT INTO log_entry (\(LogEntry.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: entry.arguments)
+            try db.cachedStatement(sql: "UPDATE log_head SET entry_count = ?, head_hash = ? WHERE id = 1")
+                .execute(arguments: [Int64(entry.index + 1), Data(entry.hash.rawRepresentation)])
+            try hook?()
+        }
         do {
-            try pool.write { db in
-                // Cached: an agent appends for every announcement it hears, and parsing the SQL each time showed in profiles.
-                try db.cachedStatement(sql: "INSERT INTO log_entry (\(LogEntry.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                    .execute(arguments: entry.arguments)
-                try db.cachedStatement(sql: "UPDATE log_head SET entry_count = ?, head_hash = ? WHERE id = 1")
-                    .execute(arguments: [Int64(entry.index + 1), Data(entry.hash.rawRepresentation)])
-                try hook?()
+            switch durability {
+            case .synced: try pool.write(write)
+            case .deferred: try pool.writeUnsynced(write)
             }
         } catch {
             // The state already took the announcement in; rebuild it from what is on disk.

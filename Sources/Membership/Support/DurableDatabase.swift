@@ -23,4 +23,30 @@ extension DatabasePool {
         }
         return pool
     }
+
+    /// Runs `body` in a transaction whose commit does not wait for the disk
+    /// (`synchronous = NORMAL` for this one commit; every other write stays
+    /// `FULL`). In WAL mode such a commit is still atomic and in order: a
+    /// crash of the process loses nothing, and a power loss can lose it only
+    /// whole, with any later unsynced commit. It is on disk once the next
+    /// synchronous commit (which fsyncs the whole WAL) or checkpoint is.
+    package func writeUnsynced<T>(_ body: (Database) throws -> T) throws -> T {
+        try writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let result: Result<T, any Error>
+            do {
+                var value: T?
+                try db.inTransaction {
+                    value = try body(db)
+                    return .commit
+                }
+                result = .success(value!)
+            } catch {
+                result = .failure(error)
+            }
+            // Back to FULL before anything else may write; if that fails, say so rather than stay unsynced.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try result.get()
+        }
+    }
 }
