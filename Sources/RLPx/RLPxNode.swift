@@ -1,4 +1,5 @@
 import HeraldCrypto
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -62,8 +63,9 @@ public final class RLPxNode: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, configuration: configuration, direction: .inbound,
-                                       events: sink, dialledKey: nil)
+                    let (asyncChannel, established) = try Self.configure(channel, configuration: configuration,
+                                                                         direction: .inbound, events: sink, dialledKey: nil)
+                    return AcceptedChannel(asyncChannel, established: established)
                 }
             }
         return RLPxListener(server: server, configuration: configuration)
@@ -115,8 +117,7 @@ public final class RLPxListener: Sendable {
     private let serverChannel: any Channel
     private let acceptLoop: Task<Void, Never>
 
-    init(server: NIOAsyncChannel<(NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, EventLoopFuture<PeerInfo>), Never>,
-         configuration: RLPxConfiguration) {
+    init(server: NIOAsyncChannel<AcceptedChannel, Never>, configuration: RLPxConfiguration) {
         port = server.channel.localAddress?.port ?? 0
         serverChannel = server.channel
         let (stream, sink) = AsyncStream.makeStream(of: PeerConnection.self, bufferingPolicy: .bufferingOldest(256))
@@ -125,7 +126,9 @@ public final class RLPxListener: Sendable {
             try? await server.executeThenClose { inbound in
                 // A peer stuck in its handshake delays only itself.
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await (channel, established) in inbound {
+                    for try await accepted in inbound {
+                        guard let channel = accepted.take() else { continue }
+                        let established = accepted.established
                         group.addTask {
                             guard let connection = try? await RLPxNode.admit(channel: channel, established: established,
                                                                              configuration: configuration) else { return }
@@ -150,5 +153,38 @@ public final class RLPxListener: Sendable {
     public func close() async {
         try? await serverChannel.close()
         await acceptLoop.value
+    }
+}
+
+/// An accepted connection on its way from the server's child initializer
+/// to the accept loop.
+///
+/// NIO's server channel drops the connections it has not handed out yet
+/// when it closes or its reader is cancelled, and a `NIOAsyncChannel`
+/// dropped before anyone ran it traps ("Deinited NIOAsyncWriter without
+/// calling finish()", apple/swift-nio#3481): an agent stopping while a peer
+/// dials in would crash the process. Unless the accept loop took it, this
+/// owner finishes and closes it instead.
+final class AcceptedChannel: Sendable {
+    let established: EventLoopFuture<PeerInfo>
+    private let channel: NIOLockedValueBox<NIOAsyncChannel<CapabilityMessage, CapabilityMessage>?>
+
+    init(_ channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, established: EventLoopFuture<PeerInfo>) {
+        self.channel = NIOLockedValueBox(channel)
+        self.established = established
+    }
+
+    /// Hands the channel over; the caller must run or close it.
+    func take() -> NIOAsyncChannel<CapabilityMessage, CapabilityMessage>? {
+        channel.withLockedValue { channel in
+            defer { channel = nil }
+            return channel
+        }
+    }
+
+    deinit {
+        guard let dropped = take() else { return }
+        // Holding it until then keeps the writer alive; running it empty finishes the writer and closes the socket.
+        Task { try? await dropped.executeThenClose { _, _ in } }
     }
 }
