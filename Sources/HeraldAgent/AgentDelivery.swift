@@ -296,13 +296,13 @@ extension HeraldAgent {
     /// order and as of the time they were made, so each gets the entry it
     /// would have had.
     func logUnloggedOutbox() async {
-        let outbox: [AgentStore.Outgoing]
-        do { outbox = try store.outbox() } catch {
+        do {
+            for id in try store.outboxIDs() where !idIndex.contains(id) {
+                guard let outgoing = try store.outgoing(id) else { continue }
+                await accept(outgoing.encoded, receivedAt: outgoing.createdAt)
+            }
+        } catch {
             logger.error("cannot read the outbox: \(error)")
-            return
-        }
-        for outgoing in outbox where !idIndex.contains(outgoing.id) {
-            await accept(outgoing.encoded, receivedAt: outgoing.createdAt)
         }
     }
 }

@@ -115,11 +115,12 @@ final class AgentStore: Sendable {
         }
     }
 
-    /// Every announcement in the outbox, oldest first (as made).
-    func outbox() throws(AgentError) -> [Outgoing] {
+    /// The IDs of every announcement in the outbox, oldest first (as made):
+    /// IDs only, as the outbox keeps the whole history.
+    func outboxIDs() throws(AgentError) -> [AnnouncementID] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, announcement, created_at, give_up_at FROM outbox ORDER BY created_at, rowid")
-                .compactMap(Self.outgoing)
+            try Data.fetchAll(db, sql: "SELECT id FROM outbox ORDER BY created_at, rowid")
+                .compactMap { AnnouncementID(rawRepresentation: [UInt8]($0)) }
         }
     }
 
