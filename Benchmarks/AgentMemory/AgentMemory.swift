@@ -33,12 +33,12 @@ final class Cluster: @unchecked Sendable {
     /// Node keys of their own: those of AgentDelivery start with 0x22.
     static let nodes = BenchmarkNodes(family: 0x33)
 
-    /// `HERALD_BIN`, else the release build beside this package.
+    /// `HERALD_BIN`, else the `make release` build beside this package.
     static func heraldBinary() throws -> String {
         if let path = ProcessInfo.processInfo.environment["HERALD_BIN"], !path.isEmpty { return path }
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let path = repository.appendingPathComponent(".build/release/herald").path
+        let path = repository.appendingPathComponent(".build/deploy/release/herald").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw BenchmarkFailure(description: "no herald binary at \(path): run `make release` or set HERALD_BIN")
         }
