@@ -54,41 +54,7 @@ let benchmarks: @Sendable () -> Void = {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let a = node(group), b = node(group)
         let listener = try await b.listen(on: "127.0.0.1", port: 0)
-        let outbound = try await a.dial(b.enode(host: .ipv4("127.0.0.1"), port: UInt16(listener.port)))
-        var inboundIterator = listener.connections.makeAsyncIterator()
-        guard let inbound = await inboundIterator.next() else { fatalError("listener closed") }
-        let message = CapabilityMessage(capability: "shh", id: 1, payload: SecureRandom.bytes(count: messageSize))
-        // A sender that has a batch of envelopes ready for one peer hands
-        // them over at once with `send(contentsOf:)`: one event-loop hop and
-        // one flush for the batch. Per-message `send` would mostly measure
-        // 1,000 awaits and 1,000 write syscalls rather than the framing.
-        let batch = [CapabilityMessage](repeating: message, count: messagesPerSample)
-        let samples = benchmark.scaledIterations.count
-
-        // B reports each completed round, so a sample ends when B has read
-        // every message of it, not when A has queued its writes.
-        let (rounds, roundDone) = AsyncStream.makeStream(of: Void.self)
-        async let received: Int = inbound.run { messages, _ in
-            var count = 0
-            for try await _ in messages {
-                count += 1
-                if count % messagesPerSample == 0 { roundDone.yield() }
-            }
-            roundDone.finish()
-            return count
-        }
-        try await outbound.run { _, sender in
-            var completed = rounds.makeAsyncIterator()
-            // One unmeasured round first, so that buffers and Snappy are warm.
-            for round in 0...samples {
-                if round == 1 { benchmark.startMeasurement() }
-                try await sender.send(contentsOf: batch)
-                guard await completed.next() != nil else { fatalError("B stopped reading") }
-            }
-            benchmark.stopMeasurement()
-        }
-        let total = try await received
-        precondition(total == (samples + 1) * messagesPerSample, "B received \(total) messages")
+        try await sendFrames(from: a, to: b, listener: listener, benchmark: benchmark)
         await listener.close()
         try await group.shutdownGracefully()
     }
@@ -110,4 +76,46 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(ingressMAC.finalize())
         }
     }
+}
+
+/// One connection A → B carrying `messagesPerSample` messages per sample. The
+/// connections live only inside this function, so that they are gone before
+/// the caller shuts their event loops down (a connection released after that
+/// would schedule its teardown on a loop that no longer runs).
+func sendFrames(from a: RLPxNode, to b: RLPxNode, listener: RLPxListener, benchmark: Benchmark) async throws {
+    let outbound = try await a.dial(b.enode(host: .ipv4("127.0.0.1"), port: UInt16(listener.port)))
+    var inboundIterator = listener.connections.makeAsyncIterator()
+    guard let inbound = await inboundIterator.next() else { fatalError("listener closed") }
+    let message = CapabilityMessage(capability: "shh", id: 1, payload: SecureRandom.bytes(count: messageSize))
+    // A sender that has a batch of envelopes ready for one peer hands
+    // them over at once with `send(contentsOf:)`: one event-loop hop and
+    // one flush for the batch. Per-message `send` would mostly measure
+    // 1,000 awaits and 1,000 write syscalls rather than the framing.
+    let batch = [CapabilityMessage](repeating: message, count: messagesPerSample)
+    let samples = benchmark.scaledIterations.count
+
+    // B reports each completed round, so a sample ends when B has read
+    // every message of it, not when A has queued its writes.
+    let (rounds, roundDone) = AsyncStream.makeStream(of: Void.self)
+    async let received: Int = inbound.run { messages, _ in
+        var count = 0
+        for try await _ in messages {
+            count += 1
+            if count % messagesPerSample == 0 { roundDone.yield() }
+        }
+        roundDone.finish()
+        return count
+    }
+    try await outbound.run { _, sender in
+        var completed = rounds.makeAsyncIterator()
+        // One unmeasured round first, so that buffers and Snappy are warm.
+        for round in 0...samples {
+            if round == 1 { benchmark.startMeasurement() }
+            try await sender.send(contentsOf: batch)
+            guard await completed.next() != nil else { fatalError("B stopped reading") }
+        }
+        benchmark.stopMeasurement()
+    }
+    let total = try await received
+    precondition(total == (samples + 1) * messagesPerSample, "B received \(total) messages")
 }
