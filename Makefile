@@ -41,8 +41,8 @@ test: deps
 # in a section of its own (-function-sections), those listed in Deploy/link/herald.order
 # (the functions a running agent executed, from Scripts/generate-order-file.sh) placed
 # first, and the compiler's unnamed helpers gathered by Deploy/link/unnamed-text.ld.
-# The kernel maps code 64 kB at a time, so scattered hot functions kept most of the
-# 28 MB of text resident (17 MB; now 6.5 MB): with 50 peers, 37.4 MB resident before, 26.2 MB after.
+# The kernel maps code 64 kB at a time, so scattered, they kept 17 MB of the 28 MB of
+# text resident (now 6.5 MB); `herald run` with 50 peers: 37.4 MB resident, now 26.2 MB.
 # Built in a scratch directory of its own, as SwiftPM does not recompile when only
 # -Xswiftc flags change; relinked every time, so a new order file takes effect.
 DEPLOY_SCRATCH := $(CURDIR)/.build/deploy
