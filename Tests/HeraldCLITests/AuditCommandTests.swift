@@ -47,6 +47,7 @@ struct AuditCommandTests {
     @Test("a sound log: exit 0 with entries, members, digest and head")
     func passes() throws {
         let directory = try Self.dataDirectory(count: 5)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let result = try HeraldProcess.run(["audit", "--data-dir", directory.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("audit passed: "))
@@ -59,6 +60,7 @@ struct AuditCommandTests {
     @Test("json output has the stable keys")
     func json() throws {
         let directory = try Self.dataDirectory(count: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let result = try HeraldProcess.run(["audit", "--data-dir", directory.path, "--format", "json"])
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -71,6 +73,7 @@ struct AuditCommandTests {
     @Test("an altered entry: exit 1 naming its index")
     func tampered() throws {
         let directory = try Self.dataDirectory(count: 5)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(MembershipLog.fileName).path
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var bytes = [UInt8](data)
@@ -93,6 +96,7 @@ struct AuditCommandTests {
     func missing() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-none-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         try "x: 1".write(to: directory.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
         let result = try HeraldProcess.run(["audit", "--data-dir", directory.path, "--policy", "Policies/strict-endpoints.yaml"])
         #expect(result.status == 1)

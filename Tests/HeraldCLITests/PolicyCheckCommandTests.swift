@@ -21,6 +21,7 @@ struct PolicyCheckCommandTests {
     func invalidFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let bad = directory.appendingPathComponent("policy.yaml")
         try "version: 1\nconsortium: {name: x, key: k}\nidentites: []\n".write(to: bad, atomically: true, encoding: .utf8)
         let result = try HeraldProcess.run(["policy", "check", bad.path, "Policies/strict-endpoints.yaml"])

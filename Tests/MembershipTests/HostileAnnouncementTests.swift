@@ -9,6 +9,9 @@ import Testing
 /// writes nothing.
 @Suite("Hostile announcements")
 struct HostileAnnouncementTests {
+    /// This test\'s log files, removed after it.
+    let files = LogFiles()
+
     typealias F = StateFixtures
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -69,7 +72,7 @@ struct HostileAnnouncementTests {
 
     @Test("rejected with its reason; only the rejection record is persisted", arguments: cases)
     func rejected(_ testCase: Case) throws {
-        let path = LogFixtures.temporaryPath()
+        let path = files.path()
         let log = try MembershipLog(path: path, policy: F.policy)
         let join = F.make(.join, subject: 7, by: 1, lamport: 1)
         _ = try log.append(join.encoded, receivedAt: Fixtures.now)
@@ -98,7 +101,7 @@ struct HostileAnnouncementTests {
 
     @Test("a replay of an old announcement is a no-op naming the original entry")
     func replay() throws {
-        let log = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let log = try MembershipLog(path: files.path(), policy: F.policy)
         let leave = F.make(.leave, subject: 3, by: 3, lamport: 1)
         let first = try log.append(leave.encoded, receivedAt: Fixtures.now)
         _ = try log.append(F.make(.join, subject: 3, by: 3, lamport: 2, roles: ["validator"], host: "10.0.0.3").encoded, receivedAt: Fixtures.now)

@@ -1,18 +1,28 @@
 import Foundation
 import GRDB
 import HeraldCrypto
+import TestSupport
 @testable import Membership
 
-/// Temporary log files and a small log with accepted, pending and rejected entries.
+/// The log files of one test, each at a path of its own under one temporary
+/// directory, which goes away with this object: a suite holds one in a
+/// stored property, and Swift Testing makes a suite value per test.
+final class LogFiles: Sendable {
+    private let root = try! TemporaryDirectory()
+
+    /// A new log path (its directory exists, the log file does not yet).
+    func path() -> String {
+        let directory = root.file(UUID().uuidString)
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        return directory + "/" + MembershipLog.fileName
+    }
+
+    deinit { root.remove() }
+}
+
+/// A small log with accepted, pending and rejected entries.
 enum LogFixtures {
     typealias F = StateFixtures
-
-    static func temporaryPath() -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("herald-log-\(UUID().uuidString)", isDirectory: true)
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent(MembershipLog.fileName).path
-    }
 
     /// The announcements of `sample`: 12 entries, the first few a join flow.
     static func sampleAnnouncements() -> [SignedAnnouncement] {
@@ -31,9 +41,9 @@ enum LogFixtures {
         return items
     }
 
-    /// A closed log holding `sampleAnnouncements()`, at a new path.
-    static func sample(count: Int? = nil) throws -> String {
-        let path = temporaryPath()
+    /// A closed log holding `sampleAnnouncements()`, at a new path in `files`.
+    static func sample(in files: LogFiles, count: Int? = nil) throws -> String {
+        let path = files.path()
         let log = try MembershipLog(path: path, policy: F.policy)
         for item in sampleAnnouncements().prefix(count ?? Int.max) {
             _ = try log.append(item.encoded, receivedAt: Fixtures.now + 10)

@@ -9,6 +9,9 @@ import Testing
 /// entry, and by opening the log.
 @Suite("Log tampering")
 struct LogTamperingTests {
+    /// This test\'s log files, removed after it.
+    let files = LogFiles()
+
     typealias F = StateFixtures
 
     func expectFailure(_ path: String, at index: UInt64, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -26,7 +29,7 @@ struct LogTamperingTests {
 
     @Test("an edited decision breaks the entry hash")
     func editDecision() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in
             try db.execute(sql: "UPDATE log_entry SET decision = ? WHERE idx = 3",
                            arguments: [Data(RLP.encode(PolicyDecision.accepted))])
@@ -36,7 +39,7 @@ struct LogTamperingTests {
 
     @Test("an edited decision with the chain recomputed is caught by re-deriving it")
     func editDecisionAndRechain() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in
             try db.execute(sql: "UPDATE log_entry SET decision = ? WHERE idx = 3",
                            arguments: [Data(RLP.encode(PolicyDecision.accepted))])
@@ -47,21 +50,21 @@ struct LogTamperingTests {
 
     @Test("a dropped entry is missing at its index")
     func dropEntry() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in try db.execute(sql: "DELETE FROM log_entry WHERE idx = 4") }
         try expectFailure(path, at: 4, containing: "missing (the next entry present is 5)")
     }
 
     @Test("a dropped last entry is missing according to the log head")
     func dropLastEntry() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in try db.execute(sql: "DELETE FROM log_entry WHERE idx = 11") }
         try expectFailure(path, at: 11, containing: "the log head records 12 entries, 11 are present")
     }
 
     @Test("two swapped entries break the chain at the first")
     func reorder() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in
             try db.execute(sql: "UPDATE log_entry SET idx = 1000 WHERE idx = 2")
             try db.execute(sql: "UPDATE log_entry SET idx = 2 WHERE idx = 6")
@@ -72,7 +75,7 @@ struct LogTamperingTests {
 
     @Test("two swapped entry contents break the chain at the first")
     func reorderContents() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         try LogFixtures.tamper(path) { db in
             let columns = "announcement_id, announcement, decision, received_at, policy_hash, previous_hash, entry_hash"
             let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM log_entry WHERE idx IN (2, 6) ORDER BY idx")
@@ -90,7 +93,7 @@ struct LogTamperingTests {
     @Test("one changed signature byte is caught, with or without re-chaining")
     func signatureByte() throws {
         for rechain in [false, true] {
-            let path = try LogFixtures.sample()
+            let path = try LogFixtures.sample(in: files)
             try LogFixtures.tamper(path) { db in
                 var bytes = [UInt8](try Data.fetchOne(db, sql: "SELECT announcement FROM log_entry WHERE idx = 6")!)
                 bytes[bytes.count - 20] ^= 0x04
@@ -111,7 +114,7 @@ struct LogTamperingTests {
     @Test("a truncated file fails at the first entry that cannot be read")
     func truncate() throws {
         // Enough entries to span many pages.
-        let path = LogFixtures.temporaryPath()
+        let path = files.path()
         let log = try MembershipLog(path: path, policy: F.policy)
         for n in 0..<300 {
             let item = F.make(n % 2 == 0 ? .join : .leave, subject: 4, by: 4, lamport: UInt64(n + 1), host: "10.0.0.4",
@@ -139,7 +142,7 @@ struct LogTamperingTests {
 
     @Test("auditing under another policy names the first entry")
     func otherPolicy() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         let other = try PolicyLoader.load(yaml: F.yaml.replacingOccurrences(of: "min-validators: 2", with: "min-validators: 1"))
         let report = try MembershipLog.audit(path: path, policy: other)
         #expect(report.failure?.index == 0)

@@ -5,11 +5,14 @@ import Testing
 
 @Suite("Membership log")
 struct MembershipLogTests {
+    /// This test\'s log files, removed after it.
+    let files = LogFiles()
+
     typealias F = StateFixtures
 
     @Test("append chains entries, survives reopening, and the audit passes")
     func appendReopenAudit() throws {
-        let path = try LogFixtures.sample()
+        let path = try LogFixtures.sample(in: files)
         let log = try MembershipLog(path: path, policy: F.policy)
         #expect(log.count == 12)
         let entries = try log.entries(from: 0, limit: 100)
@@ -37,7 +40,7 @@ struct MembershipLogTests {
 
     @Test("the log runs in WAL mode with synchronous = FULL")
     func durabilitySettings() throws {
-        let log = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let log = try MembershipLog(path: files.path(), policy: F.policy)
         #expect(try log.pragma("journal_mode") == "wal")
         #expect(try log.pragma("synchronous") == "2")
         try log.close()
@@ -45,7 +48,7 @@ struct MembershipLogTests {
 
     @Test("appending an announcement already present is a no-op that says so")
     func idempotent() throws {
-        let log = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let log = try MembershipLog(path: files.path(), policy: F.policy)
         let join = F.make(.join, subject: 4, by: 4, lamport: 1, host: "10.0.0.4")
         guard case .appended(let first) = try log.append(join.encoded, receivedAt: Fixtures.now) else {
             Issue.record("first append not appended"); return
@@ -59,7 +62,7 @@ struct MembershipLogTests {
     @Test("a crash between append and commit leaves a valid log")
     func crashBeforeCommit() throws {
         struct Crash: Error {}
-        let path = try LogFixtures.sample(count: 5)
+        let path = try LogFixtures.sample(in: files, count: 5)
         let log = try MembershipLog(path: path, policy: F.policy)
         let head = log.head
         let digest = log.digest
@@ -86,7 +89,7 @@ struct MembershipLogTests {
 
     @Test("input larger than any announcement is refused and not logged")
     func oversized() throws {
-        let log = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let log = try MembershipLog(path: files.path(), policy: F.policy)
         #expect(throws: MembershipLogError.oversized(size: 5000, limit: 4096)) {
             try log.append([UInt8](repeating: 0xc0, count: 5000), receivedAt: Fixtures.now)
         }
@@ -96,7 +99,7 @@ struct MembershipLogTests {
 
     @Test("auditing a missing file says so and creates nothing")
     func auditMissing() {
-        let path = LogFixtures.temporaryPath()
+        let path = files.path()
         #expect(throws: MembershipLogError.notFound(path: path)) { try MembershipLog.audit(path: path, policy: F.policy) }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
@@ -104,15 +107,18 @@ struct MembershipLogTests {
 
 @Suite("Membership log batches")
 struct MembershipLogBatchTests {
+    /// This test\'s log files, removed after it.
+    let files = LogFiles()
+
     typealias F = StateFixtures
 
     @Test("a batch append equals one-by-one appends, and a failed batch writes nothing")
     func batch() throws {
         struct Crash: Error {}
         let items = LogFixtures.sampleAnnouncements().map { (bytes: $0.encoded, receivedAt: Fixtures.now + 10) }
-        let one = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let one = try MembershipLog(path: files.path(), policy: F.policy)
         for item in items { _ = try one.append(item.bytes, receivedAt: item.receivedAt) }
-        let batched = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let batched = try MembershipLog(path: files.path(), policy: F.policy)
         batched.beforeCommit = { throw Crash() }
         #expect(throws: MembershipLogError.self) { try batched.append(contentsOf: items) }
         #expect(batched.count == 0)
@@ -129,8 +135,8 @@ struct MembershipLogBatchTests {
     @Test("appending decoded announcements gives the same entries as appending their bytes")
     func decodedEqualsBytes() throws {
         let items = LogFixtures.sampleAnnouncements()
-        let fromBytes = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
-        let fromDecoded = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let fromBytes = try MembershipLog(path: files.path(), policy: F.policy)
+        let fromDecoded = try MembershipLog(path: files.path(), policy: F.policy)
         for item in items {
             let expected = try fromBytes.append(item.encoded, receivedAt: Fixtures.now + 10)
             #expect(try fromDecoded.append(item, receivedAt: Fixtures.now + 10) == expected)

@@ -6,6 +6,9 @@ import Testing
 
 @Suite("Membership log policy history")
 struct PolicyHistoryTests {
+    /// This test\'s log files, removed after it.
+    let files = LogFiles()
+
     typealias F = StateFixtures
 
     /// The fixture policy with another member bound: a different policy, same genesis and consortium.
@@ -14,7 +17,7 @@ struct PolicyHistoryTests {
 
     @Test("a replaced policy decides new entries, earlier ones keep theirs, and a reopened log replays both")
     func replaceAndReopen() throws {
-        let path = LogFixtures.temporaryPath()
+        let path = files.path()
         let log = try MembershipLog(path: path, policy: F.policy, source: F.yaml)
         for item in LogFixtures.sampleAnnouncements() { _ = try log.append(item.encoded, receivedAt: Fixtures.now + 10) }
         let members = log.members
@@ -62,7 +65,7 @@ struct PolicyHistoryTests {
 
     @Test("a replacement naming another consortium, or on a log without its policy text, is refused")
     func refusals() throws {
-        let log = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy, source: F.yaml)
+        let log = try MembershipLog(path: files.path(), policy: F.policy, source: F.yaml)
         let otherYAML = F.yaml.replacingOccurrences(of: "name: \(Fixtures.consortium)", with: "name: someone-else")
         let other = try PolicyLoader.load(yaml: otherYAML)
         let error = #expect(throws: MembershipLogError.self) { try log.replacePolicy(other, source: otherYAML) }
@@ -74,7 +77,7 @@ struct PolicyHistoryTests {
         #expect(log.policy == F.policy)
         try log.close()
 
-        let unrecorded = try MembershipLog(path: LogFixtures.temporaryPath(), policy: F.policy)
+        let unrecorded = try MembershipLog(path: files.path(), policy: F.policy)
         #expect(throws: MembershipLogError.self) { try unrecorded.replacePolicy(Self.changed, source: Self.changedYAML) }
         #expect(unrecorded.policy == F.policy)
         try unrecorded.close()
@@ -82,7 +85,7 @@ struct PolicyHistoryTests {
 
     @Test("an altered recorded policy fails the integrity check")
     func tamperedHistory() throws {
-        let path = LogFixtures.temporaryPath()
+        let path = files.path()
         let log = try MembershipLog(path: path, policy: F.policy, source: F.yaml)
         _ = try log.append(F.make(.join, subject: 4, by: 4, lamport: 1, roles: ["validator"], host: "10.0.0.4").encoded,
                            receivedAt: Fixtures.now)
