@@ -2,7 +2,7 @@
 """Prints, one per line and sorted, every function of one binary that ran in
 the given callgrind profiles (valgrind --tool=callgrind --demangle=no).
 
-Used by Scripts/generate-order-file.sh to write Deploy/herald.order: the
+Used by Scripts/generate-order-file.sh to write Deploy/link/herald.order: the
 linker places these functions together, so that the code an agent runs fills
 a few hundred pages instead of touching most of the binary's 28 MB of text.
 
