@@ -44,7 +44,8 @@ test: deps
 # The kernel maps code 64 kB at a time, so scattered, they kept 17 MB of the 28 MB of
 # text resident (now 6.5 MB); `herald run` with 50 peers: 37.4 MB resident, now 26.2 MB.
 # Built in a scratch directory of its own, as SwiftPM does not recompile when only
-# -Xswiftc flags change; relinked every time, so a new order file takes effect.
+# -Xswiftc flags change; relinked every time, so a new order file takes effect, and
+# followed by a check that warns when the order file has fallen behind the code.
 DEPLOY_SCRATCH := $(CURDIR)/.build/deploy
 DEPLOY_HERALD  := $(DEPLOY_SCRATCH)/release/herald
 DEPLOY_LAYOUT  := -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
@@ -55,6 +56,7 @@ DEPLOY_LAYOUT  := -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunctio
 release: deps
 	rm -f $(DEPLOY_HERALD)
 	$(SWIFT) build -c release --product herald --static-swift-stdlib --scratch-path $(DEPLOY_SCRATCH) $(DEPLOY_LAYOUT)
+	@python3 Scripts/check-order-file.py $(DEPLOY_HERALD) Deploy/link/herald.order
 	@echo "herald to deploy: $(DEPLOY_HERALD)"
 
 # AgentMemory measures a real `herald run` process: the release build above.
