@@ -120,6 +120,7 @@ final class Mesh: @unchecked Sendable {
         try nodes.policy(count).write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = root.appendingPathComponent("consortium.key").path
         try String(repeating: "ab", count: 32).write(toFile: keyPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)  // agents refuse readable keys
 
         let watch = AckWatch()
         var agents: [HeraldAgent] = []

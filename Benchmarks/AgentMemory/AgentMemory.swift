@@ -52,6 +52,7 @@ final class Cluster: @unchecked Sendable {
         try nodes.policy(peerCount + 1).write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = root.appendingPathComponent("consortium.key").path
         try String(repeating: "cd", count: 32).write(toFile: keyPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)  // agents refuse readable keys
 
         func configuration(_ n: Int, peers: [String], socket: String) throws -> AgentConfiguration {
             let directory = root.appendingPathComponent("agent-\(n)")

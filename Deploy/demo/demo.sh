@@ -32,6 +32,7 @@ trap cleanup EXIT INT TERM
 base_port=$((31000 + RANDOM % 2000))
 echo "== creating 4 agents in $work (RLPx ports $((base_port + 1))-$((base_port + 4)))"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/consortium.key"
+chmod 600 "$work/consortium.key"
 declare -a enodes
 for i in 1 2 3 4; do
   port=$((base_port + i))

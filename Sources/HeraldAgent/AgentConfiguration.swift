@@ -1,4 +1,6 @@
 import Foundation
+import HeraldCrypto
+import Membership
 import NodeAdapters
 import Yams
 
@@ -6,7 +8,8 @@ import Yams
 /// read from YAML. Relative paths are resolved against the file's directory.
 ///
 /// ```yaml
-/// listen: {host: 127.0.0.1, port: 30310}
+/// listen: {host: 0.0.0.0, port: 30310}
+/// advertise: 10.0.0.1          # the host other agents reach this one at (its enode URL)
 /// data-dir: /var/lib/herald
 /// node-key: /var/lib/herald/nodekey
 /// policy: /etc/herald/policy.yaml
@@ -35,6 +38,9 @@ public struct AgentConfiguration: Codable, Sendable {
 
     /// RLPx listen address.
     public var listen: Listen
+    /// The host (IP address or DNS name) in this agent's enode URL, when it differs
+    /// from `listen.host`: an agent bound to 0.0.0.0 is reached at one of its addresses.
+    public var advertise: String?
     /// Holds the membership log, the agent store and (by default) the control socket.
     public var dataDirectory: String
     /// The node key file (geth format); the agent's identity is the node's.
@@ -63,7 +69,7 @@ public struct AgentConfiguration: Codable, Sendable {
     public var lateEntryWitnesses: Int
 
     enum CodingKeys: String, CodingKey {
-        case listen, policy, peers, adapters, metrics
+        case listen, advertise, policy, peers, adapters, metrics
         case applyRetry = "apply-retry"
         case dataDirectory = "data-dir"
         case nodeKey = "node-key"
@@ -75,11 +81,12 @@ public struct AgentConfiguration: Codable, Sendable {
     }
 
     /// A configuration with defaults for everything but the paths.
-    public init(listen: Listen, dataDirectory: String, nodeKey: String, policy: String, controlSocket: String,
+    public init(listen: Listen, advertise: String? = nil, dataDirectory: String, nodeKey: String, policy: String, controlSocket: String,
                 consortiumKey: String? = nil, peers: [String] = [], adapters: [NodeAdapterConfiguration] = [],
                 antiEntropyIntervalMilliseconds: Int = 30_000, logLevel: String = "info",
                 applyRetry: RetryPolicy? = nil, metrics: Listen? = nil, lateEntryWitnesses: Int = 2) {
         self.listen = listen
+        self.advertise = advertise
         self.dataDirectory = dataDirectory
         self.nodeKey = nodeKey
         self.policy = policy
@@ -97,6 +104,7 @@ public struct AgentConfiguration: Codable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         listen = try container.decode(Listen.self, forKey: .listen)
+        advertise = try container.decodeIfPresent(String.self, forKey: .advertise)
         dataDirectory = try container.decode(String.self, forKey: .dataDirectory)
         nodeKey = try container.decode(String.self, forKey: .nodeKey)
         policy = try container.decode(String.self, forKey: .policy)
@@ -125,6 +133,8 @@ public struct AgentConfiguration: Codable, Sendable {
         var configuration: AgentConfiguration
         do {
             configuration = try decode(text)
+        } catch let error as YamlError {
+            throw .configurationSyntax(PolicyLoader.syntaxError(error, path: path, text: text))
         } catch let error as DecodingError {
             throw .configuration(path: path, message: Self.describe(error))
         } catch {
@@ -134,6 +144,9 @@ public struct AgentConfiguration: Codable, Sendable {
         configuration.resolvePaths(relativeTo: base)
         for (index, peer) in configuration.peers.enumerated() where Enode(peer) == nil {
             throw .configuration(path: path, message: "peers[\(index)]: not an enode URL with host and port: \(peer)")
+        }
+        if let advertise = configuration.advertise, !Self.isAdvertisable(advertise) {
+            throw .configuration(path: path, message: "advertise: '\(advertise)' is not a host other agents can dial (an IP address or DNS name, not 0.0.0.0 or ::)")
         }
         guard (50...3_600_000).contains(configuration.antiEntropyIntervalMilliseconds) else {
             throw .configuration(path: path, message: "anti-entropy-interval-ms must be between 50 and 3600000")
@@ -155,6 +168,21 @@ public struct AgentConfiguration: Codable, Sendable {
             throw .configuration(path: path, message: "metrics.host must not be empty (leave out 'metrics' to disable the endpoint)")
         }
         return configuration
+    }
+
+    /// The host in this agent's enode URL: `advertise`, else the listen address
+    /// (which, when it is a wildcard such as 0.0.0.0, no other host can dial).
+    public var advertisedHost: String { advertise ?? listen.host }
+
+    /// Whether `host` is an address or name another host can dial (not a wildcard, no port).
+    public static func isAdvertisable(_ host: String) -> Bool {
+        !isWildcard(host) && Enode.Host(parsing: host) != nil
+    }
+
+    /// Whether binding `host` listens on every interface.
+    public static func isWildcard(_ host: String) -> Bool {
+        guard let parsed = Enode.Host(parsing: host) else { return host.isEmpty }
+        return parsed == .ipv4("0.0.0.0") || parsed == .ipv6("::")
     }
 
     /// Writes the configuration as YAML.
@@ -180,18 +208,10 @@ public struct AgentConfiguration: Codable, Sendable {
     /// the decoder reads each value as the type the field asks for, and the
     /// default resolver's patterns are regular expressions whose ICU engine and
     /// data would stay resident in `herald run` for nothing (about 1.5 MB).
-    /// Only a file with a merge key (`<<`) needs the resolver, so it gets the
-    /// decoder's own path, as before.
+    /// Only a file with a merge key (`<<`) needs the resolver.
     static func decode(_ text: String) throws -> AgentConfiguration {
-        if text.contains("<<") { return try YAMLDecoder().decode(AgentConfiguration.self, from: text) }
-        let root: Node
-        do {
-            root = try Yams.compose(yaml: text, .basic) ?? ""
-        } catch {
-            // The message YAMLDecoder gives for a syntax error.
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid YAML.",
-                                                    underlyingError: error))
-        }
+        // A syntax error is thrown as Yams' `YamlError`, which carries its line and column.
+        let root = try Yams.compose(yaml: text, text.contains("<<") ? .default : .basic) ?? ""
         return try YAMLDecoder().decode(AgentConfiguration.self, from: root)
     }
 
@@ -211,5 +231,3 @@ public struct AgentConfiguration: Codable, Sendable {
         }
     }
 }
-
-import HeraldCrypto

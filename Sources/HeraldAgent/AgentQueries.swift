@@ -13,13 +13,29 @@ extension HeraldAgent {
         let deliveries = try store.deliveries(for: id)
         guard decision != nil || !deliveries.isEmpty else { throw .unknownAnnouncement(idText) }
         let giveUpAt = try store.outgoing(id)?.giveUpAt
+        let joiner = deliveries.isEmpty ? nil : joiningNode(of: id)
         return AnnouncementStatus(
             id: id.hex, decision: decision?.description ?? "not in log",
             recipients: deliveries.map {
-                .init(node: $0.recipient.hex, acked: $0.acked, decision: $0.decision, attempts: $0.attempts, lastError: $0.lastError)
+                .init(node: $0.recipient.hex, acked: $0.acked, decision: $0.decision, attempts: $0.attempts, lastError: $0.lastError,
+                      joiner: $0.recipient == joiner)
             },
             giveUpAt: giveUpAt,
             gaveUp: giveUpAt.map { $0 <= Self.unixNow() } == true && deliveries.contains { !$0.acked })
+    }
+
+    /// The node whose join announcement `id` is, or approves; nil for anything else.
+    private func joiningNode(of id: AnnouncementID) -> NodeID? {
+        func announcement(_ id: AnnouncementID) -> Announcement? {
+            guard let entry = try? log.entry(for: id) else { return nil }
+            return (entry.verifiedAnnouncement ?? (try? SignedAnnouncement(decoding: entry.announcement)))?.announcement
+        }
+        guard let made = announcement(id) else { return nil }
+        switch made.kind {
+        case .join: return made.subject
+        case .approve: return made.approvedID.flatMap(announcement)?.kind == .join ? made.subject : nil
+        case .leave: return nil
+        }
     }
 
     /// The member list, digest and log head.

@@ -26,9 +26,15 @@ public struct AnnouncementStatus: Codable, Sendable, Equatable {
     public struct Recipient: Codable, Sendable, Equatable {
         public var node: String
         public var acked: Bool
+        /// The decision the recipient logged and acknowledged (it may have changed since,
+        /// e.g. a join logged as pending and accepted by a later approval).
         public var decision: String?
         public var attempts: Int
         public var lastError: String?
+        /// The joining node's own agent (the subject of a join, or of the join an approval
+        /// approves): often not running yet when its admission is announced, so `--wait`
+        /// does not wait for it; it catches up through anti-entropy once it starts.
+        public var joiner: Bool
     }
     /// Full hex ID.
     public var id: String
@@ -43,6 +49,10 @@ public struct AnnouncementStatus: Codable, Sendable, Equatable {
     public var gaveUp: Bool
     /// Recipients that acknowledged.
     public var acked: Int { recipients.filter(\.acked).count }
+    /// The members among the recipients: everyone but the joining node's agent.
+    public var members: [Recipient] { recipients.filter { !$0.joiner } }
+    /// The joining node's agent, when it is a recipient.
+    public var joiningAgent: Recipient? { recipients.first(where: \.joiner) }
 }
 
 /// A member as the control API reports it.

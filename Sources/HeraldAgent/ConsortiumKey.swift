@@ -15,6 +15,7 @@ public enum ConsortiumKey {
         let value: String
         if reference.hasPrefix("file:") {
             let path = String(reference.dropFirst(5))
+            try SecretFile.checkPrivate(path, what: "consortium key")
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw .consortiumKey(reference: reference, message: "cannot read \(path)")
             }

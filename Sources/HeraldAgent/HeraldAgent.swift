@@ -100,6 +100,7 @@ public actor HeraldAgent: Service {
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logger: Logger? = nil) async throws(AgentError) {
         self.configuration = configuration
+        try SecretFile.checkPrivate(configuration.nodeKey, what: "node key")
         do {
             key = try NodeKeyFile.read(from: configuration.nodeKey)
         } catch {
@@ -260,8 +261,7 @@ public actor HeraldAgent: Service {
 
     /// This agent's enode URL (its RLPx endpoint) once listening.
     public func enodeURL() -> String? {
-        guard let port = listeningPort, let host = Enode("enode://\(Hex.encode(key.publicKey.rawRepresentation))@\(configuration.listen.host):\(port)")?.host
-        else { return nil }
+        guard let port = listeningPort, let host = Enode.Host(parsing: configuration.advertisedHost) else { return nil }
         return rlpx.enode(host: host, port: UInt16(port)).description
     }
 

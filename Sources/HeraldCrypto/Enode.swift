@@ -23,6 +23,20 @@ public struct Enode: Hashable, Sendable, CustomStringConvertible {
         /// A DNS name, kept as written (geth resolves it when dialling).
         case dnsName(String)
 
+        /// Parses a host as an enode URL holds it: an IPv4 or IPv6 literal
+        /// (brackets optional) or a DNS name; nil for anything else.
+        public init?(parsing text: String) {
+            let bracketed = text.hasPrefix("[") && text.hasSuffix("]") && text.count > 2
+            let bare = bracketed ? text.dropFirst().dropLast() : Substring(text)
+            if let ip = Enode.parseIP(bare, bracketed: bracketed) {
+                self = ip
+            } else if !bracketed, !bare.isEmpty, Enode.isPlausibleDNSName(bare) {
+                self = .dnsName(String(bare))
+            } else {
+                return nil
+            }
+        }
+
         /// The host without brackets: what a resolver or socket address takes.
         public var description: String {
             switch self {
@@ -231,7 +245,7 @@ public struct Enode: Hashable, Sendable, CustomStringConvertible {
         return UInt16(text)
     }
 
-    private static func parseIP(_ text: Substring, bracketed: Bool) -> Host? {
+    fileprivate static func parseIP(_ text: Substring, bracketed: Bool) -> Host? {
         var v4 = in_addr()
         if !bracketed, inet_pton(AF_INET, String(text), &v4) == 1 {
             return .ipv4(format(family: AF_INET, &v4, length: Int(INET_ADDRSTRLEN)))
@@ -258,7 +272,7 @@ public struct Enode: Hashable, Sendable, CustomStringConvertible {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func isPlausibleDNSName(_ text: Substring) -> Bool {
+    fileprivate static func isPlausibleDNSName(_ text: Substring) -> Bool {
         text.count <= 253 && text.allSatisfy { character in
             character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "." || character == "_")
         }

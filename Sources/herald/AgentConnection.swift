@@ -37,6 +37,11 @@ func fail(_ command: String, _ message: String) -> Never {
     Foundation.exit(1)
 }
 
+/// Prints `herald COMMAND: warning: message` on standard error and goes on.
+func warn(_ command: String, _ message: String) {
+    FileHandle.standardError.write(Data("herald \(command): warning: \(message)\n".utf8))
+}
+
 /// Prints `value` as sorted, pretty JSON.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()

@@ -9,8 +9,10 @@ struct AnnounceCommand: AsyncParsableCommand {
         abstract: "Announce a node's join or leave to every member.",
         discussion: """
             Prints the announcement ID once it is durable in the agent's outbox. \
-            With --wait, shows acknowledgements as they arrive and exits 0 only \
-            when every expected recipient has acknowledged (1 on timeout).
+            With --wait, shows acknowledgements as they arrive and exits 0 once \
+            every member has acknowledged (1 on timeout); a joining node's own agent \
+            is reported on a line of its own and not waited for, as it often starts \
+            only after its admission.
             """
     )
 
@@ -41,13 +43,14 @@ struct AnnounceCommand: AsyncParsableCommand {
 
 /// `--wait [--timeout T]`, shared by announce and approve.
 struct WaitOptions: ParsableArguments {
-    @Flag(help: "Wait until every expected recipient has acknowledged.")
+    @Flag(help: "Wait until every member has acknowledged (not the joining node's own agent, which may not run yet).")
     var wait = false
 
     @Option(help: ArgumentHelp("Seconds to wait with --wait.", valueName: "seconds"))
     var timeout: Double = 60
 
-    /// Prints the ID and decision; with --wait polls until all acked or the timeout.
+    /// Prints the ID and decision; with --wait polls until every member acked or the timeout,
+    /// then says whether the joining node's agent (if any) has been reached.
     func report(_ status: AnnouncementStatus, connection: AgentConnection, command: String) async throws {
         print("\(status.id) \(status.decision)")
         guard wait else { return }
@@ -55,21 +58,32 @@ struct WaitOptions: ParsableArguments {
         var shown = -1
         var current = status
         while true {
-            if current.acked != shown {
-                shown = current.acked
-                print("acks: \(current.acked)/\(current.recipients.count)")
+            let members = current.members
+            let acked = members.filter(\.acked).count
+            if acked != shown {
+                shown = acked
+                print("acks: \(acked)/\(members.count) members")
             }
-            if current.acked == current.recipients.count {
+            if acked == members.count {
                 print("decision: \(current.decision)")
+                if let joiner = current.joiningAgent { print(Self.describe(joiner)) }
                 return
             }
             guard Date() < deadline else {
-                let missing = current.recipients.filter { !$0.acked }.map { String($0.node.prefix(8)) }
+                let missing = members.filter { !$0.acked }.map { String($0.node.prefix(8)) }
                 fail(command, "timed out: no ack yet from \(missing.joined(separator: ", "))")
             }
             try await Task.sleep(for: .milliseconds(200))
             let response = try await connection.send(ControlRequest(command: "status", id: status.id), command: command)
             if let next = response.status { current = next }
         }
+    }
+
+    /// One line on the joining node's agent: reached, or not yet (it catches up when it starts).
+    static func describe(_ joiner: AnnouncementStatus.Recipient) -> String {
+        let name = "joining node's agent \(joiner.node.prefix(8))"
+        if joiner.acked { return "\(name): reached (acked)" }
+        let error = joiner.lastError.map { ", last error: \($0)" } ?? ""
+        return "\(name): not reachable yet (\(joiner.attempts) attempt(s)\(error)); it catches up when it starts"
     }
 }

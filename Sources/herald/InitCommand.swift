@@ -13,7 +13,11 @@ struct InitCommand: AsyncParsableCommand {
         discussion: """
             Creates DIR (mode 0700), a node key DIR/nodekey (0600) unless --nodekey \
             names an existing geth key file, a copy of the policy as DIR/policy.yaml \
-            and the agent config DIR/agent.yaml. Refuses to overwrite an existing config. \
+            and the agent config DIR/agent.yaml. Refuses to overwrite an existing config, and a \
+            node key or consortium key file that group or others can read. \
+            An agent listening on every interface (0.0.0.0, the default) is reached at one of its \
+            addresses: give it with --advertise, so that the enode URL printed and announced is one \
+            other hosts can dial. \
             The Prometheus metrics endpoint is off unless --metrics gives an address \
             (127.0.0.1:9464 is Herald's usual one; several agents on one host need one port each).
             """
@@ -31,6 +35,9 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("RLPx listen address for other agents.", valueName: "host:port"))
     var listen: String = "0.0.0.0:30310"
 
+    @Option(help: ArgumentHelp("The host other agents dial this one at (IP address or DNS name), when --listen is 0.0.0.0 or another address they cannot reach.", valueName: "host"))
+    var advertise: String?
+
     @Option(name: .customLong("consortium-key"), help: ArgumentHelp("Consortium key reference (file:PATH or env:NAME); default: the policy's.", valueName: "ref"))
     var consortiumKey: String?
 
@@ -45,6 +52,9 @@ struct InitCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard AgentEndpoint(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 0.0.0.0:30310") }
+        if let advertise, !AgentConfiguration.isAdvertisable(advertise) {
+            throw ValidationError("--advertise \(advertise): not a host other agents can dial (an IP address or DNS name, without a port; not 0.0.0.0 or ::)")
+        }
         if let metrics, AgentEndpoint(metrics) == nil {
             throw ValidationError("--metrics must be host:port, e.g. 127.0.0.1:9464")
         }
@@ -65,6 +75,14 @@ struct InitCommand: AsyncParsableCommand {
         let configPath = directory.appendingPathComponent("agent.yaml").path
         guard !fileManager.fileExists(atPath: configPath) else { fail("init", "\(configPath) exists; not overwriting it") }
         do { _ = try PolicyLoader.load(contentsOf: policy) } catch { fail("init", "\(error)") }
+        do {
+            if let nodeKey { try SecretFile.checkPrivate(nodeKey, what: "node key") }
+            if let consortiumKey, consortiumKey.hasPrefix("file:") {
+                try SecretFile.checkPrivate(String(consortiumKey.dropFirst(5)), what: "consortium key")
+            }
+        } catch {
+            fail("init", error.description)
+        }
         do {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
@@ -99,7 +117,7 @@ struct InitCommand: AsyncParsableCommand {
                 permissionedNodesPath: URL(fileURLWithPath: permissionedNodes).standardizedFileURL.path)))
         }
         let configuration = AgentConfiguration(
-            listen: .init(host: endpoint.host, port: endpoint.port), dataDirectory: directory.path, nodeKey: keyPath,
+            listen: .init(host: endpoint.host, port: endpoint.port), advertise: advertise, dataDirectory: directory.path, nodeKey: keyPath,
             policy: policyCopy, controlSocket: directory.appendingPathComponent("herald.sock").path,
             consortiumKey: consortiumKey, peers: peers, adapters: adapters,
             metrics: metrics.flatMap(AgentEndpoint.init).map { .init(host: $0.host, port: $0.port) })
@@ -109,7 +127,17 @@ struct InitCommand: AsyncParsableCommand {
         } catch {
             fail("init", "cannot write \(configPath): \(error)")
         }
-        let host = endpoint.host == "0.0.0.0" ? "127.0.0.1" : endpoint.host
-        print("enode://\(Hex.encode(key.publicKey.rawRepresentation))@\(host):\(endpoint.port)")
+        let host: Enode.Host?
+        if let advertise {
+            host = Enode.Host(parsing: advertise)
+        } else if AgentConfiguration.isWildcard(endpoint.host) {
+            host = .ipv4("127.0.0.1")
+            warn("init", "listening on every interface (\(listen)): the enode URL below says 127.0.0.1, "
+                + "which only this host can dial. Give the address other agents reach this one at: "
+                + "herald init … --advertise <this host's IP or DNS name> (or set 'advertise' in \(configPath))")
+        } else {
+            host = Enode.Host(parsing: endpoint.host)
+        }
+        print(Enode(publicKey: key.publicKey, host: host, tcpPort: endpoint.port).description)
     }
 }

@@ -33,16 +33,26 @@ struct StatusCommand: AsyncParsableCommand {
         let response = try await connection.send(ControlRequest(command: "status", id: id), command: "status")
         guard let status = response.status else { fail("status", "the agent returned no status") }
         if json { try printJSON(status); return }
-        print("\(status.id) \(status.decision)")
-        print("acks: \(status.acked)/\(status.recipients.count)")
+        for line in Self.lines(status) { print(line) }
+    }
+
+    /// One announcement as text: the decision in force now, then what each recipient
+    /// acknowledged (the decision it logged, which may have been "pending" then).
+    static func lines(_ status: AnnouncementStatus) -> [String] {
+        let members = status.members
+        var lines = ["\(status.id) \(status.decision)",
+                     "acks: \(members.filter(\.acked).count)/\(members.count) members"]
+        if let joiner = status.joiningAgent { lines.append(WaitOptions.describe(joiner)) }
         if status.gaveUp, let giveUpAt = status.giveUpAt {
-            print("gave up at \(Self.timestamp(Double(giveUpAt))): no more resends; the others catch up through anti-entropy")
+            lines.append("gave up at \(Self.timestamp(Double(giveUpAt))): no more resends; the others catch up through anti-entropy")
         }
         for recipient in status.recipients {
-            let state = recipient.acked ? "acked \(recipient.decision ?? "")" : "waiting"
+            let state = recipient.acked ? "acked (logged it as \(recipient.decision ?? "unknown"))" : "not acknowledged yet"
             let error = recipient.lastError.map { " (\($0))" } ?? ""
-            print("  \(recipient.node.prefix(16))… \(state), attempts \(recipient.attempts)\(error)")
+            let role = recipient.joiner ? " [joining node's agent]" : ""
+            lines.append("  \(recipient.node.prefix(16))…\(role) \(state), attempts \(recipient.attempts)\(error)")
         }
+        return lines
     }
 
     /// The summary as text, one fact per line; `now` dates the next retries.

@@ -45,7 +45,7 @@ enum AgentFixtures {
             let policy = root.appendingPathComponent("policy.yaml").path
             try AgentFixtures.policy(genesis: genesis, giveUpAfter: giveUpAfter, retryBackoff: retryBackoff).write(toFile: policy, atomically: true, encoding: .utf8)
             let key = root.appendingPathComponent("consortium.key").path
-            try String(repeating: "ab", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
+            try String(repeating: "ab", count: 32).writePrivate(toFile: key)
             return (policy, key)
         }
 

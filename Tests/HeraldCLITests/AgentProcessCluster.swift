@@ -79,7 +79,7 @@ final class AgentProcessCluster: @unchecked Sendable {
         for n in 1...count {
             try NodeKeyFile.write(Self.key(n), to: root.appendingPathComponent("nodekey-\(n)").path)
         }
-        try String(repeating: "cd", count: 32).write(to: root.appendingPathComponent("consortium.key"), atomically: true, encoding: .utf8)
+        try String(repeating: "cd", count: 32).writePrivate(toFile: root.appendingPathComponent("consortium.key").path)
         let policy = GenesisPolicy.yaml(consortium: "herald-processes", consortiumKey: "file:consortium.key",
                                         enodes: (1...count).map(Self.nodeEnode))
         try policy.write(to: root.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)

@@ -20,7 +20,7 @@ struct PolicyReloadCommandTests {
             logFile = FileManager.default.temporaryDirectory.appendingPathComponent("herald-run-\(UUID().uuidString.prefix(8)).log")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let key = directory.appendingPathComponent("consortium.key")
-            try String(repeating: "cd", count: 32).write(to: key, atomically: true, encoding: .utf8)
+            try String(repeating: "cd", count: 32).writePrivate(toFile: key.path)
             let initialised = try HeraldProcess.run([
                 "init", "--data-dir", directory.appendingPathComponent("agent").path,
                 "--policy", "Policies/two-of-three-admission.yaml",

@@ -28,7 +28,7 @@ struct StatusCommandTests {
         let policy = root.appendingPathComponent("policy.yaml").path
         try Self.policy().write(toFile: policy, atomically: true, encoding: .utf8)
         let key = root.appendingPathComponent("consortium.key").path
-        try String(repeating: "cd", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
+        try String(repeating: "cd", count: 32).writePrivate(toFile: key)
         let directory = root.appendingPathComponent("agent")
 
         let bad = try HeraldProcess.run(["init", "--data-dir", directory.path, "--policy", policy, "--metrics", "9464"])

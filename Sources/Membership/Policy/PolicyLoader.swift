@@ -67,7 +67,9 @@ public enum PolicyLoader {
         return try PolicyBuilder(file: path).policy(PolicyNode(node: root, field: "", file: path))
     }
 
-    private static func syntaxError(_ error: YamlError, path: String, text: String) -> PolicyError {
+    /// The file, line, column and wording of a YAML syntax error in `text`
+    /// (also for the agent's own config file, which is YAML too).
+    package static func syntaxError(_ error: YamlError, path: String, text: String) -> PolicyError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
