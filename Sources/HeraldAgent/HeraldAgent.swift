@@ -220,6 +220,9 @@ public actor HeraldAgent: Service {
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         await logUnloggedOutbox()
         await applyIfChanged()
+        // Policy loaded, log verified (both at init), every listener bound: ready (systemd Type=notify).
+        let serviceManager = ServiceNotifier()
+        serviceManager.notify("READY=1\nSTATUS=listening on \(configuration.listen.host):\(listener.port)")
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.dialLoop() }
@@ -249,6 +252,7 @@ public actor HeraldAgent: Service {
                 for await connection in listener.connections {
                     group.addTask { await self.handle(connection) }
                 }
+                serviceManager.notify("STOPPING=1")
                 await self.closeAllLinks()
                 group.cancelAll()
             }

@@ -111,10 +111,11 @@ final class AgentProcessCluster: @unchecked Sendable {
         }
     }
 
-    /// Starts `herald run` for agent `n`, standard error appended to agent-n.log.
-    func start(_ n: Int) throws {
+    /// Starts `herald run` for agent `n`, standard error appended to agent-n.log,
+    /// with `environment` added to the test's.
+    func start(_ n: Int, environment: [String: String] = [:]) throws {
         let log = root.appendingPathComponent("agent-\(n).log").path
-        let pid = try processes.spawn(herald, ["run", "--config", config(n)], stdout: log, stderr: log)
+        let pid = try processes.spawn(herald, ["run", "--config", config(n)], stdout: log, stderr: log, environment: environment)
         lock.withLock { running[n] = pid }
     }
 

@@ -34,8 +34,10 @@ final class ProcessGroup: @unchecked Sendable {
     private var alive: Set<pid_t> = []
 
     /// Starts `executable` with `arguments`, standard input from /dev/null,
-    /// standard output and error appended to `stdout` and `stderr`.
-    func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
+    /// standard output and error appended to `stdout` and `stderr`, and
+    /// `environment` added to this process's.
+    func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,
+               environment: [String: String] = [:]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -60,10 +62,13 @@ final class ProcessGroup: @unchecked Sendable {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for variable in envp { free(variable) } }
         var pid = pid_t()
         // Registered under the lock, so that killAll() never misses a process being started.
         let result = lock.withLock {
-            let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             if result == 0 { alive.insert(pid) }
             return result
         }
