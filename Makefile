@@ -4,12 +4,15 @@
 #   make test    install missing system packages, build, run the whole test suite
 #   make release build the deployable herald (release, Swift runtime and Foundation linked in)
 #   make bench   run the benchmarks (Benchmarks/, ordo-one/benchmark)
+#   make install install herald, its systemd unit, man pages and completions (PREFIX, DESTDIR)
+#   make deb     build the Debian packages herald and herald-dbgsym in .build/deb
 
-DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config
+DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config \
+                dpkg-dev binutils adduser
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release bench demo clean
+.PHONY: all deps build test release bench demo clean install man completions deb
 
 all: build
 
@@ -30,8 +33,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
-	$(SWIFT) test
+# The packages first: the package tests check them (HERALD_DEB_DIR).
+test: deps deb
+	HERALD_DEB_DIR=$(CURDIR)/.build/deb $(SWIFT) test
 
 # The herald to deploy: the Swift runtime and Foundation linked in (--static-swift-stdlib),
 # so that only the code herald uses is mapped, with lld, packed relocations and no
@@ -58,6 +62,59 @@ release: deps
 	$(SWIFT) build -c release --product herald --static-swift-stdlib --scratch-path $(DEPLOY_SCRATCH) $(DEPLOY_LAYOUT)
 	@python3 Scripts/check-order-file.py $(DEPLOY_HERALD) Deploy/link/herald.order
 	@echo "herald to deploy: $(DEPLOY_HERALD)"
+
+# --- Installing -------------------------------------------------------------------------
+# `make install` lays out the release herald (stripped; its debug information beside it in
+# lib/debug, found through a GNU debuglink), the systemd unit, the example policies, man
+# pages and shell completions. Man pages and completions are generated from the
+# ArgumentParser declarations (its generate-manual plugin, --generate-completion-script),
+# so they say what --help says. The plugin builds herald in a scratch directory of its own,
+# so that it can run while `swift test` holds .build.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SHARE   := $(PREFIX)/share
+VERSION := $(shell cat VERSION)
+MAN_SCRATCH := $(CURDIR)/.build/man
+MAN_PAGES   := $(MAN_SCRATCH)/plugins/GenerateManual/outputs/herald
+GENERATED   := $(CURDIR)/.build/generated
+
+man: deps
+	rm -rf $(MAN_PAGES)
+	$(SWIFT) package --scratch-path $(MAN_SCRATCH) --allow-writing-to-package-directory \
+	  generate-manual --multi-page --configuration debug --date $$(git log -1 --format=%cs 2>/dev/null || date +%F) \
+	  --authors "Herald developers"
+	@ls $(MAN_PAGES)/*.1 >/dev/null
+
+completions: release
+	mkdir -p $(GENERATED)
+	for shell in bash zsh fish; do $(DEPLOY_HERALD) --generate-completion-script $$shell > $(GENERATED)/herald.$$shell; done
+
+install: release man completions
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib/debug$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SHARE)/herald/policies $(DESTDIR)$(SHARE)/man/man1 $(DESTDIR)$(SHARE)/doc/herald \
+	  $(DESTDIR)$(SHARE)/bash-completion/completions $(DESTDIR)$(SHARE)/zsh/vendor-completions \
+	  $(DESTDIR)$(SHARE)/fish/vendor_completions.d
+	objcopy --only-keep-debug --compress-debug-sections=zlib $(DEPLOY_HERALD) $(DESTDIR)$(PREFIX)/lib/debug$(BINDIR)/herald.debug
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/debug$(BINDIR)/herald.debug
+	objcopy --strip-unneeded --remove-section=.comment \
+	  --add-gnu-debuglink=$(DESTDIR)$(PREFIX)/lib/debug$(BINDIR)/herald.debug $(DEPLOY_HERALD) $(DESTDIR)$(BINDIR)/herald
+	chmod 755 $(DESTDIR)$(BINDIR)/herald
+	sed 's|/usr/bin/herald|$(BINDIR)/herald|' Deploy/systemd/herald.service > $(DESTDIR)$(UNITDIR)/herald.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/herald.service
+	install -m 644 Policies/four-organisations.yaml Policies/two-of-three-admission.yaml Policies/strict-endpoints.yaml \
+	  $(DESTDIR)$(SHARE)/herald/policies/
+	install -m 644 README.md $(DESTDIR)$(SHARE)/doc/herald/
+	for page in $(MAN_PAGES)/*.1; do gzip -9n < $$page > $(DESTDIR)$(SHARE)/man/man1/$$(basename $$page).gz; done
+	install -m 644 $(GENERATED)/herald.bash $(DESTDIR)$(SHARE)/bash-completion/completions/herald
+	install -m 644 $(GENERATED)/herald.zsh $(DESTDIR)$(SHARE)/zsh/vendor-completions/_herald
+	install -m 644 $(GENERATED)/herald.fish $(DESTDIR)$(SHARE)/fish/vendor_completions.d/herald.fish
+
+# Two packages from what `make install` lays out under /usr: herald, and herald-dbgsym with
+# the debug information (Deploy/debian/build-deb.sh says how).
+deb:
+	Deploy/debian/build-deb.sh "$(CURDIR)/.build/deb" "$(VERSION)"
 
 # AgentMemory measures a real `herald run` process: the release build above.
 bench: release

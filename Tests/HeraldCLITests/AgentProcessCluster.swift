@@ -70,8 +70,9 @@ final class AgentProcessCluster: @unchecked Sendable {
     static func nodeID(_ n: Int) -> String { key(n).publicKey.nodeID.hex }
 
     /// Creates the directory, the node keys, the consortium key and the policy; starts nothing.
-    init(count: Int) throws {
-        herald = try HeraldProcess.locateExecutable().path
+    /// `herald` is the binary to run (default: the one this build made).
+    init(count: Int, herald: String? = nil) throws {
+        self.herald = try herald ?? HeraldProcess.locateExecutable().path
         self.count = count
         root = URL(fileURLWithPath: "/tmp/herald-processes-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -23,9 +23,10 @@ struct HeraldProcess {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `program` (default: the built herald) from the repository root and waits for it.
+    static func run(_ arguments: [String], program: URL = executable) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = repository
         let out = Pipe(), err = Pipe()
