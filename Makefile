@@ -38,7 +38,8 @@ test: deps deb
 	HERALD_DEB_DIR=$(CURDIR)/.build/deb $(SWIFT) test
 
 # The herald to deploy: the Swift runtime and Foundation linked in (--static-swift-stdlib),
-# so that only the code herald uses is mapped, with lld, packed relocations and no
+# so that only the code herald uses is mapped and no $ORIGIN run path is needed (an
+# installed binary must not load libraries from beside itself), with lld, packed relocations and no
 # exported symbols (Package.swift).
 #
 # Its code is laid out so that what an agent runs is packed together: every function
@@ -59,7 +60,7 @@ DEPLOY_LAYOUT  := -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunctio
 
 release: deps
 	rm -f $(DEPLOY_HERALD)
-	$(SWIFT) build -c release --product herald --static-swift-stdlib --scratch-path $(DEPLOY_SCRATCH) $(DEPLOY_LAYOUT)
+	$(SWIFT) build -c release --product herald --static-swift-stdlib --disable-local-rpath --scratch-path $(DEPLOY_SCRATCH) $(DEPLOY_LAYOUT)
 	@python3 Scripts/check-order-file.py $(DEPLOY_HERALD) Deploy/link/herald.order
 	@echo "herald to deploy: $(DEPLOY_HERALD)"
 

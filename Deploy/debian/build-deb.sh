@@ -14,7 +14,7 @@ version="$2"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$repo/Deploy/debian"
 arch="$(dpkg --print-architecture)"
-stage="$out/stage"
+stage="$out/debian"   # dpkg-shlibdeps looks for packages' trees in debian/PACKAGE
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -27,10 +27,9 @@ rmdir --ignore-fail-on-non-empty "$stage/herald/usr/lib"
 
 # Depends: what the binary really links (dpkg-shlibdeps reads its NEEDED entries and the
 # libraries' symbols files for the lowest versions that provide what it uses).
-work="$out/shlibdeps"
-mkdir -p "$work/debian"
-printf 'Source: herald\n\nPackage: herald\nArchitecture: any\n' > "$work/debian/control"
-depends="$(cd "$work" && dpkg-shlibdeps -O "$stage/herald/usr/bin/herald" | sed -n 's/^shlibs:Depends=//p')"
+printf 'Source: herald\n\nPackage: herald\nArchitecture: any\n' > "$stage/control"
+mkdir -p "$stage/herald/DEBIAN"
+depends="$(cd "$out" && dpkg-shlibdeps -O debian/herald/usr/bin/herald | sed -n 's/^shlibs:Depends=//p')"
 [ -n "$depends" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 
 control() {  # control TEMPLATE PACKAGE_ROOT
