@@ -69,21 +69,20 @@ release: deps
 # lib/debug, found through a GNU debuglink), the systemd unit, the example policies, man
 # pages and shell completions. Man pages and completions are generated from the
 # ArgumentParser declarations (its generate-manual plugin, --generate-completion-script),
-# so they say what --help says. The plugin builds herald in a scratch directory of its own,
-# so that it can run while `swift test` holds .build.
+# so they say what --help says. The plugin builds the debug herald in .build, which
+# `make test` then tests (it runs `deb` first: swift test would hold .build's lock).
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SHARE   := $(PREFIX)/share
 VERSION := $(shell cat VERSION)
-MAN_SCRATCH := $(CURDIR)/.build/man
-MAN_PAGES   := $(MAN_SCRATCH)/plugins/GenerateManual/outputs/herald
+MAN_PAGES   := $(CURDIR)/.build/plugins/GenerateManual/outputs/herald
 GENERATED   := $(CURDIR)/.build/generated
 
 man: deps
 	rm -rf $(MAN_PAGES)
-	$(SWIFT) package --scratch-path $(MAN_SCRATCH) --allow-writing-to-package-directory \
+	$(SWIFT) package --allow-writing-to-package-directory \
 	  generate-manual --multi-page --configuration debug --date $$(git log -1 --format=%cs 2>/dev/null || date +%F) \
 	  --authors "Herald developers"
 	@ls $(MAN_PAGES)/*.1 >/dev/null
