@@ -66,6 +66,28 @@ struct DebianPackageTests {
         #expect(!listing.contains("herald.debug"))
     }
 
+    @Test("man pages and completions are generated from the declarations: every subcommand has its page and its completion")
+    func manPagesAndCompletions() throws {
+        let root = try Self.extract(try Self.package("herald"))
+        defer { try? FileManager.default.removeItem(at: root) }
+        for page in ["herald"] + Self.subcommands.map({ "herald.\($0)" }) {
+            let text = try Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/\(page).1.gz"])
+            let name = page.replacingOccurrences(of: ".", with: " ")
+            #expect(text.contains(".Nm \(name)") || text.contains(name), "\(page).1 does not name \(name)")
+            #expect(text.contains(".Sh DESCRIPTION") || text.contains(".Sh SYNOPSIS"), "\(page).1 is not a manual page")
+        }
+        let run = try Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/herald.run.1.gz"])
+        #expect(run.contains("SIGHUP"), "herald.run.1 lacks the discussion --help shows")
+        let completions = ["bash-completion/completions/herald", "zsh/vendor-completions/_herald", "fish/vendor_completions.d/herald.fish"]
+        for file in completions {
+            let text = try String(contentsOfFile: root.path + "/usr/share/" + file, encoding: .utf8)
+            for subcommand in Self.subcommands.filter({ !$0.contains(".") }) + ["check", "reload"] {
+                #expect(text.contains(subcommand), "\(file) does not complete \(subcommand)")
+            }
+            #expect(text.contains("advertise"), "\(file) does not complete init's --advertise")
+        }
+    }
+
     @Test("control fields: version from VERSION, the libraries the binary links as dependencies")
     func controlFields() throws {
         let package = try Self.package("herald")
