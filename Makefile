@@ -5,7 +5,7 @@
 #   make release build the deployable herald (release, Swift runtime and Foundation linked in)
 #   make bench   run the benchmarks (Benchmarks/, ordo-one/benchmark)
 
-DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config
+DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config chromium
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -48,12 +48,12 @@ struct StatusPageRenderer: Sendable {
             ("Node ID", "<code>\(e(agent.identity.node))</code>"),
             ("Enode", agent.enode.map { "<code>\(e($0))</code>" } ?? "not listening yet"),
             ("Policy hash", "<code>\(e(agent.policyHash))</code>"),
-            ("Log", "\(agent.logEntries) entries, head <code>\(e(agent.logHead))</code>"),
+            ("Log", "\(Self.count(agent.logEntries, "entry", "entries")), head <code>\(e(agent.logHead))</code>"),
             ("Member list digest", "<code>\(e(agent.digest))</code>"),
         ]
         rows.append(("Uptime", agent.uptimeSeconds.map { e(Self.duration($0)) + " (since " + e(Self.time(agent.startedAt ?? 0)) + ")" }
                      ?? "not started"))
-        rows.append(("Log audit at start", "passed: \(agent.logVerifiedEntries) entries verified (chain, hashes, decisions) at "
+        rows.append(("Log audit at start", "passed: \(Self.count(agent.logVerifiedEntries, "entry", "entries")) verified (chain, hashes, decisions) at "
                      + e(Self.time(agent.logVerifiedAt))))
         rows.append(("Unacknowledged deliveries", "\(agent.unacknowledgedDeliveries)"))
         if agent.heldLateEntries > 0 { rows.append(("Held late entries", "\(agent.heldLateEntries)")) }
@@ -68,7 +68,7 @@ struct StatusPageRenderer: Sendable {
                 "log entry \(index)" + (member.sinceAnnouncement.map { " (<code title=\"\(e($0))\">\(e(Self.short($0)))</code>)" } ?? "")
             } ?? (member.sinceAnnouncement.map { "announcement <code>\(e(Self.short($0)))</code>" } ?? "genesis")
             return "<tr><td>\(name(member.identity))</td><td>\(e(member.identity.organisation ?? "—"))</td>"
-                + "<td>\(e(member.roles.joined(separator: ", ")))</td><td>\(nodeID(member.identity.node))</td><td>\(since)</td></tr>"
+                + "<td>\(member.roles.isEmpty ? "—" : e(member.roles.joined(separator: ", ")))</td><td>\(nodeID(member.identity.node))</td><td>\(since)</td></tr>"
         }
         return section("members", "Members (\(report.members.count))",
                        table(["Name", "Organisation", "Roles", "Node ID", "Member since"], rows))
@@ -80,9 +80,9 @@ struct StatusPageRenderer: Sendable {
         }
         let rows = report.pending.map { pending in
             let approvers = pending.approvedBy.isEmpty ? "nobody yet" : pending.approvedBy.map(name).joined(separator: ", ")
-            return "<tr class=\"pending\"><td>\(e(pending.kind))</td><td>\(name(pending.subject))</td><td>\(name(pending.announcer))</td>"
+            return "<tr class=\"pending\" data-id=\"\(e(pending.id))\"><td>\(e(pending.kind))</td><td>\(name(pending.subject))</td><td>\(name(pending.announcer))</td>"
                 + "<td>\(e(Self.duration(pending.ageSeconds)))</td>"
-                + "<td><span class=\"badge warn\">⏳ \(pending.approvalsHeld) of \(pending.approvalsNeeded) approvals</span>"
+                + "<td><span class=\"badge warn\">… \(pending.approvalsHeld) of \(pending.approvalsNeeded) approvals</span>"
                 + " from role \(e(pending.approverRoles.joined(separator: " or ")))</td><td>\(approvers)</td>"
                 + "<td><code title=\"\(e(pending.id))\">\(e(Self.short(pending.id)))</code></td></tr>"
         }
@@ -98,29 +98,30 @@ struct StatusPageRenderer: Sendable {
         let header = ["Announcement", "Decision here"] + matrix.columns.map { "<span title=\"\(e($0.node))\">\(e($0.name ?? Self.short($0.node)))</span>" }
         let rows = matrix.rows.map { row in
             var cells = "<td>\(e(row.kind)) \(name(row.subject)) <code title=\"\(e(row.id))\">\(e(Self.short(row.id)))</code></td>"
-            cells += "<td>\(e(row.decision))</td>"
+            cells += "<td class=\"decision\">\(e(row.decision))</td>"
             for cell in row.cells { cells += deliveryCell(cell) }
-            return "<tr>\(cells)</tr>"
+            return "<tr data-id=\"\(e(row.id))\">\(cells)</tr>"
         }
-        let legend = "<p class=\"meta\">✓ acked · … pending (sends so far, last error) · ✗ gave up resending · — not a recipient. "
+        let legend = "<p class=\"meta\">✓ acked (with the recipient's decision when it received it) · … pending (sends so far, last error) · ✗ gave up resending · — not a recipient. "
             + "Only this agent's own announcements (its last \(StatusReport.DeliveryMatrix.maxRows)), newest first: "
             + "acknowledgements go to the announcer.</p>"
         return section("deliveries", "Delivery of this agent's announcements", legend + table(header, rows, escapeHeader: false))
     }
 
     private func deliveryCell(_ cell: StatusReport.Delivery) -> String {
+        let data = "data-node=\"\(e(cell.node))\" data-state=\"\(e(cell.state.rawValue))\""
         switch cell.state {
         case .acked:
-            return "<td class=\"cell acked\">✓ acked" + (cell.decision.map { " (\(e($0)))" } ?? "") + "</td>"
+            return "<td class=\"cell acked\" \(data)>✓ acked" + (cell.decision.map { ", decided \(e($0))" } ?? "") + "</td>"
         case .pending:
             var text = "… pending, \(cell.attempts) send\(cell.attempts == 1 ? "" : "s")"
             if let error = cell.lastError { text += ": \(e(error))" }
-            return "<td class=\"cell pending\">\(text)</td>"
+            return "<td class=\"cell pending\" \(data)>\(text)</td>"
         case .gaveUp:
-            return "<td class=\"cell gaveup\">✗ gave up after \(cell.attempts) send\(cell.attempts == 1 ? "" : "s")"
+            return "<td class=\"cell gaveup\" \(data)>✗ gave up after \(cell.attempts) send\(cell.attempts == 1 ? "" : "s")"
                 + (cell.lastError.map { ": \(e($0))" } ?? "") + "</td>"
         case .notRecipient:
-            return "<td class=\"cell none\">—</td>"
+            return "<td class=\"cell none\" \(data)>—</td>"
         }
     }
 
@@ -131,7 +132,7 @@ struct StatusPageRenderer: Sendable {
         } else {
             body += table(["Agent", "Node ID", "Direction", "Address", "Client", "Connected since", "Last message"],
                           report.peers.map { peer in
-                "<tr><td><span class=\"badge ok\">● up</span> \(name(peer.identity))</td><td>\(nodeID(peer.identity.node))</td>"
+                "<tr data-node=\"\(e(peer.identity.node))\"><td><span class=\"badge ok\">● up</span> \(name(peer.identity))</td><td>\(nodeID(peer.identity.node))</td>"
                     + "<td>\(e(peer.direction))</td><td>\(e(peer.address))</td><td>\(e(peer.client))</td>"
                     + "<td>\(e(Self.ago(peer.connectedAt, now: report.generatedAt)))</td>"
                     + "<td>\(peer.lastMessageAt.map { e(Self.ago($0, now: report.generatedAt)) } ?? "none yet")</td></tr>"
@@ -139,10 +140,10 @@ struct StatusPageRenderer: Sendable {
         }
         if !report.notConnected.isEmpty {
             body += "<h3>Members not connected</h3>" + table(["Member", "Node ID", "Link"], report.notConnected.map {
-                "<tr class=\"down\"><td>\(name($0))</td><td>\(nodeID($0.node))</td><td><span class=\"badge bad\">✗ down</span> not connected</td></tr>"
+                "<tr class=\"down\" data-node=\"\(e($0.node))\"><td>\(name($0))</td><td>\(nodeID($0.node))</td><td><span class=\"badge bad\">✗ down</span> not connected</td></tr>"
             })
         }
-        return section("peers", "Peers (\(report.peers.count) connected, \(report.notConnected.count) members not connected)", body)
+        return section("peers", "Peers (\(report.peers.count) connected, \(Self.count(report.notConnected.count, "member", "members")) not connected)", body)
     }
 
     private func adaptersSection(_ report: StatusReport) -> String {
@@ -156,7 +157,7 @@ struct StatusPageRenderer: Sendable {
             }
             let next = adapter.state == .failing
                 ? (adapter.nextRetryAt.map { e(Self.time($0)) } ?? "no more retries") : "—"
-            return "<tr><td>\(e(adapter.adapter))</td><td>\(badge)</td><td>\(adapter.attempts)</td>"
+            return "<tr data-adapter=\"\(e(adapter.adapter))\" data-state=\"\(adapter.state.rawValue)\"><td>\(e(adapter.adapter))</td><td>\(badge)</td><td>\(adapter.attempts)</td>"
                 + "<td>\(adapter.lastError.map(e) ?? "—")</td><td>\(next)</td></tr>"
         }
         return section("adapters", "Node adapters", table(["Adapter", "State", "Attempts", "Last error", "Next retry"], rows))
@@ -210,6 +211,11 @@ struct StatusPageRenderer: Sendable {
         let digits = hex.dropFirst(prefix.count)
         guard digits.count > 14 else { return hex }
         return prefix + digits.prefix(8) + "…" + digits.suffix(4)
+    }
+
+    /// `1 entry`, `2 entries`.
+    static func count(_ number: some BinaryInteger, _ one: String, _ many: String) -> String {
+        "\(number) \(number == 1 ? one : many)"
     }
 
     /// `2026-12-07 12:00:05Z`.

@@ -86,7 +86,7 @@ struct StatusPageRenderingTests {
         #expect(html.contains("1 of 2 approvals"))
         #expect(html.contains("1 min 0 s"))
         // Delivery: a symbol and a word per state.
-        #expect(html.contains("✓ acked (pending)"))
+        #expect(html.contains("✓ acked, decided pending"))
         #expect(html.contains("… pending, 3 sends: not connected &lt;err&gt;"))
         #expect(html.contains("✗ gave up after 9 sends"))
         // Peers and the member not connected.
@@ -176,7 +176,7 @@ struct StatusEndpointTests {
             #expect(page.body.hasPrefix("<!DOCTYPE html>"))
             #expect(page.body.contains("val-1"))
             #expect(page.body.contains("1 of 2 approvals"))
-            #expect(page.body.contains("✓ acked (pending)"))
+            #expect(page.body.contains("✓ acked, decided pending"))
             #expect(page.body.contains("… pending"))
             #expect(page.body.contains(first.nodeID.hex))
             #expect(!page.body.contains("<section id=\"cluster\">"))
