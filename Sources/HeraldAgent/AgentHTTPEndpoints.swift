@@ -29,7 +29,8 @@ extension HeraldAgent {
             return .text(.ok, "ok\n")
         case .readyz:
             if let reason = unreadiness() { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
-            return .text(.ok, "ready: policy \(policy.hash.description.prefix(14))… loaded, log of \(log.count) entries verified, listening\n")
+            return .text(.ok, "ready: policy \(policy.hash.description.prefix(14))… loaded, log verified at start "
+                         + "(\(logVerified.entries) entries), listening for agents\n")
         case .notFound:
             return .text(.notFound, "not found\n")
         case .methodNotAllowed:

@@ -173,7 +173,7 @@ struct StatusPageRenderer: Sendable {
             case .notConnected: state = "<span class=\"badge bad\">✗ not connected</span>"
             }
             let policy = row.policyDiffers ? " <span class=\"badge warn\">other policy</span>" : ""
-            return "<tr\(row.state == .diverges ? " class=\"diverges\"" : "")><td>\(e(row.name ?? "—"))\(row.isSelf ? " (this agent)" : "")</td>"
+            return "<tr\(row.state == .diverges ? " class=\"diverges\"" : "")><td>\(e(row.name ?? Self.short(row.node)))\(row.isSelf ? " (this agent)" : "")</td>"
                 + "<td>\(nodeID(row.node))</td><td>\(row.digest.map { "<code>\(e(Self.short($0)))</code>" } ?? "—")</td>"
                 + "<td>\(row.logEntries.map(String.init) ?? "—")</td>"
                 + "<td>\(row.logHead.map { "<code>\(e(Self.short($0)))</code>" } ?? "—")</td><td>\(state)\(policy)</td></tr>"
