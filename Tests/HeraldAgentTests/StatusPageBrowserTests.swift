@@ -1,5 +1,6 @@
 import Foundation
 @testable import HeraldAgent
+import NodeAdapters
 import Testing
 
 /// The status page in a real browser (headless Chromium) while an admission is stuck, and after it is not.
@@ -7,7 +8,7 @@ import Testing
 struct StatusPageBrowserTests {
     static let step: Duration = .seconds(60)
 
-    @Test("three agents, one stopped: the page shows the pending approval, the unacknowledged member and the down link; then accepted and acked",
+    @Test("three agents, one stopped: the page shows the pending approval, the unacknowledged member, the down link and the failing adapter; then accepted and acked",
           .timeLimit(.minutes(5)))
     func stuckAdmissionInBrowser() async throws {
         let chromium: HeadlessChromium
@@ -22,7 +23,12 @@ struct StatusPageBrowserTests {
         let screenshots = ["pending", "accepted"].map { "/tmp/herald-status-page-\(stamp)-\($0).png" }
 
         try await AgentFixtures.withAgents(3, in: sandbox, shared: shared, configure: { n, configuration in
-            if n == 1 { configuration.metrics = .init(host: "127.0.0.1", port: 0) }
+            guard n == 1 else { return }
+            configuration.metrics = .init(host: "127.0.0.1", port: 0)
+            // A second adapter whose node refuses every list: the page must say which adapter fails and why.
+            configuration.adapters.append(.exec(ExecConfiguration(
+                command: "cat >/dev/null; echo 'node refused the list' >&2; exit 3", timeoutSeconds: 10)))
+            configuration.applyRetry = RetryPolicy(initialDelaySeconds: 0.2, multiplier: 2, maximumDelaySeconds: 1, jitter: 0)
         }) { agents in
             let (first, second) = (agents[0].agent, agents[1].agent)
             try await AgentFixtures.until("agent 1 linked to 2 and 3", within: Self.step) { await first.peers().count == 2 }
@@ -52,6 +58,12 @@ struct StatusPageBrowserTests {
             #expect(downRow.contains("✗ down"))
             #expect(downRow.contains("val-3"))
             #expect(!stuck.contains("<script"))
+            // The failing adapter, with the node's error text.
+            let adapterRow = try #require(Self.element(in: stuck, startingWith: "<tr data-adapter=\"exec\" data-state=\"failing\""),
+                                          "no failing exec adapter row")
+            #expect(adapterRow.contains("✗ failing"))
+            #expect(adapterRow.contains("node refused the list"))
+            #expect(stuck.contains("<tr data-adapter=\"goquorum-files\" data-state=\"ok\""))
             try await chromium.screenshot(url, to: screenshots[0])
             print("status page screenshot (admission stuck): \(screenshots[0])")
 
