@@ -8,7 +8,7 @@
 #   make deb     build the Debian packages herald and herald-dbgsym in .build/deb
 
 DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config \
-                dpkg-dev binutils adduser iproute2 nftables
+                dpkg-dev binutils adduser iproute2 nftables chromium
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

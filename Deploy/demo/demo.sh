@@ -7,6 +7,10 @@
 # on agent 2, waits for every acknowledgement, prints each agent's member
 # list digest and the permissioned-nodes.json agent 1's adapter wrote, and
 # stops every process it started.
+#
+# Agent 1 serves its status page (and /metrics) on a free 127.0.0.1 port; the
+# URL is printed. With HERALD_DEMO_PAUSE=1 the demo waits for Enter before it
+# stops the agents, so the page can be opened in a browser.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -30,6 +34,18 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 base_port=$((31000 + RANDOM % 2000))
+
+# A 127.0.0.1 port nothing answers on (bash's /dev/tcp: a refused connect means free).
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$((40000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  echo "no free 127.0.0.1 port found for the status page" >&2
+  return 1
+}
+metrics_port="$(free_port)"
 echo "== creating 4 agents in $work (RLPx ports $((base_port + 1))-$((base_port + 4)))"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/consortium.key"
 chmod 600 "$work/consortium.key"
@@ -39,6 +55,8 @@ for i in 1 2 3 4; do
   # A valid placeholder policy to create the key; replaced below once every enode is known.
   peers=()
   for ((j = 1; j < i; j++)); do peers+=(--peer "${enodes[$j]}"); done
+  # Only agent 1 serves metrics and the status page, on 127.0.0.1 only: it must not face the internet.
+  if [ "$i" = 1 ]; then peers+=(--metrics "127.0.0.1:$metrics_port"); fi
   enodes[$i]="$("$herald" init --data-dir "$work/agent$i" --policy Policies/two-of-three-admission.yaml \
       --listen "127.0.0.1:$port" --consortium-key "file:$work/consortium.key" \
       --permissioned-nodes "$work/agent$i/permissioned-nodes.json" "${peers[@]}")"
@@ -70,6 +88,8 @@ for _ in $(seq 100); do
   [ "$connected" = "peers: 2" ] && break; sleep 0.1
 done
 echo "agent 1 $connected"
+status_url="http://127.0.0.1:$metrics_port/"
+echo "agent 1 status page: $status_url (status.json, healthz, readyz and metrics beside it)"
 
 joiner_id="${enodes[4]#enode://}"; joiner_id="${joiner_id%@*}"
 echo "== agent 1 announces the join of node 4 (needs 2 validator approvals: agent 1's counts)"
@@ -99,4 +119,8 @@ echo "== agent 1 members"
 echo "== $work/agent1/permissioned-nodes.json (written by agent 1's goquorum-files adapter)"
 cat "$work/agent1/permissioned-nodes.json"
 echo
+if [ "${HERALD_DEMO_PAUSE:-}" = 1 ]; then
+  echo "== agent 1's status page: $status_url"
+  read -r -p "press Enter to stop the agents " _ || true
+fi
 echo "== stopping agents"

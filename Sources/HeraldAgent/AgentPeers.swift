@@ -53,7 +53,8 @@ extension HeraldAgent {
             existing.stop.finish()
         }
         nextLinkID += 1
-        links[peer] = Link(id: nextLinkID, info: info, connection: connection, stop: stop)
+        links[peer] = Link(id: nextLinkID, info: info, connection: connection, stop: stop,
+                           connectedAt: Date().timeIntervalSince1970)
         dialSchedule[peer] = nil
         antiEntropySent[peer] = nil
         logger.info("peer connected", metadata: ["peer": "\(peer.hex.prefix(8))", "direction": "\(info.direction.rawValue)"])
@@ -188,6 +189,7 @@ extension HeraldAgent {
     }
 
     private func process(_ admitted: EnvelopeIntake.Admitted, from peer: NodeID, now: UInt64) async {
+        links[peer]?.lastMessageAt = Date().timeIntervalSince1970
         switch admitted.message {
         case .announcement(_, let reached):
             guard let signed = admitted.announcement else { return }

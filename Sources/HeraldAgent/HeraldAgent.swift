@@ -51,6 +51,10 @@ public actor HeraldAgent: Service {
         var connection: PeerConnection
         /// Finishing it ends the connection (duplicate, dropped link, shutdown).
         var stop: AsyncStream<Never>.Continuation
+        /// Unix time (seconds) the link was registered, for the status page.
+        var connectedAt: Double
+        /// Unix time (seconds) of the last admitted message from the peer on this link.
+        var lastMessageAt: Double?
     }
     var links: [NodeID: Link] = [:]
     var nextLinkID = 0
@@ -92,6 +96,11 @@ public actor HeraldAgent: Service {
     public internal(set) var wireCounters = WireCounters()
     /// The bound RLPx port once ``run()`` is listening.
     public private(set) var listeningPort: Int?
+    /// Unix time (seconds) ``run()`` started listening, for uptime.
+    public private(set) var startedAt: Double?
+    /// The membership log's integrity check when the agent opened it (chain,
+    /// entry hashes, re-derived decisions): when it ran and how many entries it covered.
+    let logVerified: (at: Double, entries: UInt64)
 
     /// Opens the agent's state: node key, policy, membership log, agent store, adapters.
     ///
@@ -176,6 +185,7 @@ public actor HeraldAgent: Service {
         if let stored = try? store.lamportTime() { maxSeenLamport = max(maxSeenLamport, stored) }
         allowlist.replace(with: HeraldAgent.allowed(log: log, policy: policy, pendingJoins: pendingJoins))
         self.log = log
+        logVerified = (Date().timeIntervalSince1970, log.count)
         self.store = store
         self.allowlist = allowlist
         self.idIndex = IDIndex(ids)
@@ -217,6 +227,7 @@ public actor HeraldAgent: Service {
         }
         // An enode URL (listening) means the RLPx listener, the metrics endpoint and the control socket are bound.
         listeningPort = listener.port
+        startedAt = Date().timeIntervalSince1970
         logger.info("listening", metadata: ["enode": "\(enodeURL() ?? "")"])
         await logUnloggedOutbox()
         await applyIfChanged()
@@ -237,7 +248,7 @@ public actor HeraldAgent: Service {
                 group.addTask { await self.periodic(every: .milliseconds(200)) { await $0.applyIfDue() } }
                 if let metricsServer {
                     group.addTask {
-                        do { try await metricsServer.run { await self.metricsExposition() } } catch is CancellationError {} catch {
+                        do { try await metricsServer.run { await self.httpResponse(for: $0) } } catch is CancellationError {} catch {
                             self.logger.error("metrics endpoint: \(error)")
                         }
                     }

@@ -44,7 +44,9 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer"), help: ArgumentHelp("An agent enode URL to dial at start (repeatable).", valueName: "url"))
     var peers: [String] = []
 
-    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus) on this address; default: no metrics endpoint.", valueName: "host:port"))
+    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus), the status page (GET /, /status.json) and /healthz, /readyz on this address, "
+                               + "unauthenticated: keep it off the internet (e.g. 127.0.0.1:9464); default: none of them.",
+                               valueName: "host:port"))
     var metrics: String?
 
     @Option(name: .customLong("permissioned-nodes"), help: ArgumentHelp("Write the member list to this GoQuorum permissioned-nodes.json.", valueName: "file"))

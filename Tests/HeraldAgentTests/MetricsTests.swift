@@ -168,7 +168,16 @@ struct MetricsServerTests {
     @Test("routes", arguments: [
         ("GET", "/metrics", MetricsServer.Route.metrics),
         ("GET", "/metrics?name=herald", .metrics),
-        ("GET", "/", .notFound),
+        ("GET", "/", .statusPage(cluster: false)),
+        ("GET", "/?cluster=1", .statusPage(cluster: true)),
+        ("GET", "/?x=2&cluster=1", .statusPage(cluster: true)),
+        ("GET", "/?cluster=0", .statusPage(cluster: false)),
+        ("GET", "/status.json", .statusJSON(cluster: false)),
+        ("GET", "/status.json?cluster=1", .statusJSON(cluster: true)),
+        ("GET", "/healthz", .healthz),
+        ("GET", "/readyz", .readyz),
+        ("POST", "/", .methodNotAllowed),
+        ("GET", "/index.html", .notFound),
         ("GET", "/metrics/", .notFound),
         ("POST", "/metrics", .methodNotAllowed),
         ("DELETE", "/metrics", .methodNotAllowed),
@@ -181,7 +190,7 @@ struct MetricsServerTests {
     @Test("a connection that sends no request is closed after the request timeout", .timeLimit(.minutes(1)))
     func idleConnectionIsClosed() async throws {
         let server = try await MetricsServer.bind(host: "127.0.0.1", port: 0)
-        let task = Task { try await server.run(requestTimeout: .milliseconds(300)) { [] } }
+        let task = Task { try await server.run(requestTimeout: .milliseconds(300)) { _ in .text(.ok, "") } }
         defer { task.cancel() }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: server.port) { channel in
@@ -200,11 +209,16 @@ struct MetricsServerTests {
         _ = try? await task.value
     }
 
-    @Test("serves GET /metrics; 404 elsewhere, 405 for other methods, 413 for a large body", .timeLimit(.minutes(1)))
+    @Test("serves its routes; 404 elsewhere, 405 for other methods, 413 for a large body", .timeLimit(.minutes(1)))
     func statusCodes() async throws {
         let server = try await MetricsServer.bind(host: "127.0.0.1", port: 0)
         let exposition = "# TYPE herald_log_entries gauge\nherald_log_entries 7\n"
-        let task = Task { try await server.run { Array(exposition.utf8) } }
+        let task = Task {
+            try await server.run { route in
+                route == .metrics ? .init(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(exposition.utf8))
+                    : .text(.ok, "other route\n")
+            }
+        }
         do {
             let ok = try await MetricsFixtures.request("GET", "/metrics", port: server.port)
             #expect(ok.status == 200)
@@ -212,7 +226,8 @@ struct MetricsServerTests {
             #expect(ok.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(MetricsFixtures.Samples(ok.body)["herald_log_entries"] == 7)
 
-            #expect(try await MetricsFixtures.request("GET", "/", port: server.port).status == 404)
+            #expect(try await MetricsFixtures.request("GET", "/", port: server.port).body == "other route\n")
+            #expect(try await MetricsFixtures.request("GET", "/nothing", port: server.port).status == 404)
             #expect(try await MetricsFixtures.request("GET", "/metricsx", port: server.port).status == 404)
             let post = try await MetricsFixtures.request("POST", "/metrics", port: server.port, body: Array("x=1".utf8))
             #expect(post.status == 405)

@@ -124,6 +124,26 @@ public struct MembershipState: Sendable {
     /// The digest of the member list.
     public var digest: MembershipDigest { MembershipDigest(members: current.members.values) }
 
+    /// An announcement that waits for approvals, as of the whole set.
+    public struct PendingApproval: Sendable {
+        /// The announcement waiting.
+        public let announcement: SignedAnnouncement
+        /// Distinct approvals it needs in all (the announcer counts when it holds an approver role).
+        public let needed: Int
+        /// Roles whose approvals count.
+        public let approverRoles: [String]
+        /// Who has approved so far (the announcer first when it counts), in the order approvals were processed.
+        public let approvers: [NodeID]
+    }
+
+    /// The announcements waiting for approvals, in the total order.
+    public var pendingApprovals: [PendingApproval] {
+        current.pending.values.sorted { $0.key < $1.key }.map {
+            PendingApproval(announcement: $0.announcement, needed: $0.rule.approvals,
+                            approverRoles: $0.rule.approverRoles, approvers: $0.approvers)
+        }
+    }
+
     // MARK: - Replay
 
     private mutating func step(at position: Int) {
