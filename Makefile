@@ -117,9 +117,12 @@ deb:
 	Deploy/debian/build-deb.sh "$(CURDIR)/.build/deb" "$(VERSION)"
 
 # AgentMemory measures a real `herald run` process: the release build above.
+# Then announce -> all acked across real processes on namespaced hosts (needs root).
 bench: release
 	cd Benchmarks && HERALD_BIN="$(DEPLOY_HERALD)" \
 	  $(SWIFT) package --allow-writing-to-package-directory benchmark
+	@if [ "$$(id -u)" = 0 ]; then python3 Deploy/cluster/latency.py --herald "$(DEPLOY_HERALD)"; \
+	 else echo "cross-process latency skipped: Deploy/cluster/latency.py needs root (network namespaces)"; fi
 
 # Three local agents admit a fourth node; see Deploy/demo/demo.sh.
 demo: deps
