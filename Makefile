@@ -6,13 +6,14 @@
 #   make bench   run the benchmarks (Benchmarks/, ordo-one/benchmark)
 #   make install install herald, its systemd unit, man pages and completions (PREFIX, DESTDIR)
 #   make deb     build the Debian packages herald and herald-dbgsym in .build/deb
+#   make fuzz    run every fuzz target under libFuzzer and AddressSanitizer (SECONDS each, default 60)
 
 DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config \
                 dpkg-dev binutils adduser iproute2 nftables chromium
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release bench demo clean install man completions deb
+.PHONY: all deps build test release bench demo clean install man completions deb fuzz
 
 all: build
 
@@ -115,6 +116,20 @@ install: release man completions
 # the debug information (Deploy/debian/build-deb.sh says how).
 deb:
 	Deploy/debian/build-deb.sh "$(CURDIR)/.build/deb" "$(VERSION)"
+
+# --- Fuzzing ------------------------------------------------------------------------------
+# herald-fuzz (Fuzz/) built twice: with libFuzzer and AddressSanitizer in a scratch directory
+# of its own, and plainly, to write each target's seeds. Scripts/run-fuzz.sh runs each target
+# for SECONDS and prints executions, coverage and corpus size; corpora grow in .build/fuzz.
+SECONDS     ?= 60
+FUZZ_SCRATCH := $(CURDIR)/.build/fuzz
+
+fuzz: deps
+	$(SWIFT) build --product herald-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -DHERALD_LIBFUZZER \
+	  --scratch-path $(FUZZ_SCRATCH)
+	$(SWIFT) build --product herald-fuzz
+	Scripts/run-fuzz.sh $(FUZZ_SCRATCH)/debug/herald-fuzz $$($(SWIFT) build --show-bin-path)/herald-fuzz \
+	  $(SECONDS) $(FUZZ_SCRATCH)/work
 
 # AgentMemory measures a real `herald run` process: the release build above.
 # Then announce -> all acked across real processes on namespaced hosts (needs root).

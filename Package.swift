@@ -142,6 +142,15 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets (Fuzz/): one per decoder, run under libFuzzer by `make fuzz`,
+        // replayed by FuzzRegressionTests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["HeraldCrypto", "RLP", "Whisper", "RLPx", "Membership", "HeraldAgent", "TestSupport"],
+            path: "Fuzz/FuzzTargets"
+        ),
+        .executableTarget(name: "herald-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
+
         // Shared by the test targets: locating and decoding Tests/TestVectors,
         // seeded randomness, temporary directories, the agent tests' node keys and genesis policy.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -159,6 +168,7 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCryptoTests", dependencies: ["HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(name: "RLPTests", dependencies: ["RLP", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTests"),
         .testTarget(
             name: "NodeAdaptersTests",
             dependencies: [

@@ -129,6 +129,12 @@ public struct AgentConfiguration: Codable, Sendable {
         } catch {
             throw .configuration(path: path, message: "cannot read: \(error.localizedDescription)")
         }
+        return try load(yaml: text, path: path)
+    }
+
+    /// Reads and validates a configuration given as text; `path` names it in errors
+    /// and is the base of relative paths.
+    package static func load(yaml text: String, path: String) throws(AgentError) -> AgentConfiguration {
         guard text.utf8.count <= 1 << 20 else { throw .configuration(path: path, message: "larger than 1 MiB") }
         var configuration: AgentConfiguration
         do {

@@ -294,3 +294,14 @@ enum WireMessageError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// The agent's wire decoding as the fuzz targets (Fuzz/) drive it; not part of
+/// the agent's API.
+package enum WireMessageProbe {
+    /// Decodes `bytes` as a message between agents, as the agent does; nil when refused.
+    /// A message that decodes must decode again, to itself, from its own encoding.
+    package static func decodeRoundTrip(_ bytes: [UInt8]) -> (decoded: Bool, stable: Bool) {
+        guard let message = try? WireMessage(decoding: bytes) else { return (false, true) }
+        return (true, (try? WireMessage(decoding: message.encoded())) == message)
+    }
+}
