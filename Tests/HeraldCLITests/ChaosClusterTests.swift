@@ -68,12 +68,9 @@ struct ChaosClusterTests {
             return result
         }
 
-        /// `cluster.sh down`, waited for here (a `defer` cannot await), then whatever is left killed.
-        func down() {
-            if let pid = try? processes.spawn("/bin/bash", [script.path, "down"], stdout: "/dev/null", stderr: "/dev/null",
-                                              environment: ["HERALD_CLUSTER_DIR": directory]) {
-                for _ in 0..<600 where processes.poll(pid) == nil { usleep(50_000) }
-            }
+        /// `cluster.sh down`, then whatever this cluster's commands left running killed.
+        func down() async {
+            _ = try? await run(["down"], allowFailure: true)
             processes.killAll()
         }
 
@@ -139,10 +136,22 @@ struct ChaosClusterTests {
     func chaos() async throws {
         // A test runner killed in mid-run cannot clean up: its leftovers go first.
         for stale in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where stale.hasPrefix("herald-chaos-") {
-            Cluster(directory: "/tmp/" + stale).down()
+            await Cluster(directory: "/tmp/" + stale).down()
         }
         let cluster = Cluster(directory: "/tmp/herald-chaos-\(UUID().uuidString.prefix(8))")
-        defer { cluster.down() }
+        // Down whichever way the scenario ends (a defer cannot await).
+        let outcome: Result<Void, any Error>
+        do {
+            try await scenario(cluster)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await cluster.down()
+        try outcome.get()
+    }
+
+    private func scenario(_ cluster: Cluster) async throws {
         let started = Date()
         try await cluster.run(["up", "8"])
         for h in 1...8 {
@@ -254,7 +263,7 @@ struct ChaosClusterTests {
         }
         // `herald audit` reads the log itself (no agent needed): hash chain, signatures, decisions.
         for h in 1...8 {
-            let result = try HeraldProcess.run(["audit", "--data-dir", "\(cluster.directory)/host\(h)", "--format", "json"])
+            let result = try await HeraldProcess.runAsync(["audit", "--data-dir", "\(cluster.directory)/host\(h)", "--format", "json"])
             #expect(result.status == 0, "host \(h) audit: \(result.stdout) \(result.stderr)")
             let audit = try JSONDecoder().decode(AgentProcessCluster.Audit.self, from: Data(result.stdout.utf8))
             #expect(audit.passed)

@@ -31,8 +31,8 @@ struct DebianPackageTests {
 
     /// Runs a system tool; throws unless it exits 0.
     @discardableResult
-    static func tool(_ path: String, _ arguments: [String]) throws -> String {
-        let result = try HeraldProcess.run(arguments, program: URL(fileURLWithPath: path))
+    static func tool(_ path: String, _ arguments: [String]) async throws -> String {
+        let result = try await HeraldProcess.runAsync(arguments, program: URL(fileURLWithPath: path))
         guard result.status == 0 else {
             throw AgentProcessCluster.Failure(description: "\(path) \(arguments.joined(separator: " ")): exit \(result.status): \(result.stderr)")
         }
@@ -40,15 +40,15 @@ struct DebianPackageTests {
     }
 
     /// The package extracted into a fresh directory (removed by the caller).
-    static func extract(_ package: String) throws -> URL {
+    static func extract(_ package: String) async throws -> URL {
         let root = URL(fileURLWithPath: "/tmp/herald-deb-\(UUID().uuidString.prefix(8))")
-        try tool("/usr/bin/dpkg-deb", ["-x", package, root.path])
+        try await tool("/usr/bin/dpkg-deb", ["-x", package, root.path])
         return root
     }
 
     @Test("herald: binary, unit, a man page per subcommand, completions for three shells, example policies")
-    func contents() throws {
-        let listing = try Self.tool("/usr/bin/dpkg-deb", ["-c", try Self.package("herald")])
+    func contents() async throws {
+        let listing = try await Self.tool("/usr/bin/dpkg-deb", ["-c", try Self.package("herald")])
         let paths = Set(listing.split(separator: "\n").compactMap { line in
             line.split(separator: " ", omittingEmptySubsequences: true).last.map { String($0.dropFirst()) }
         })
@@ -67,16 +67,16 @@ struct DebianPackageTests {
     }
 
     @Test("man pages and completions are generated from the declarations: every subcommand has its page and its completion")
-    func manPagesAndCompletions() throws {
-        let root = try Self.extract(try Self.package("herald"))
+    func manPagesAndCompletions() async throws {
+        let root = try await Self.extract(try Self.package("herald"))
         defer { try? FileManager.default.removeItem(at: root) }
         for page in ["herald"] + Self.subcommands.map({ "herald.\($0)" }) {
-            let text = try Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/\(page).1.gz"])
+            let text = try await Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/\(page).1.gz"])
             let name = page.replacingOccurrences(of: ".", with: " ")
             #expect(text.contains(".Nm \(name)") || text.contains(name), "\(page).1 does not name \(name)")
             #expect(text.contains(".Sh DESCRIPTION") || text.contains(".Sh SYNOPSIS"), "\(page).1 is not a manual page")
         }
-        let run = try Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/herald.run.1.gz"])
+        let run = try await Self.tool("/bin/sh", ["-c", "gzip -dc \(root.path)/usr/share/man/man1/herald.run.1.gz"])
         #expect(run.contains("SIGHUP"), "herald.run.1 lacks the discussion --help shows")
         let completions = ["bash-completion/completions/herald", "zsh/vendor-completions/_herald", "fish/vendor_completions.d/herald.fish"]
         for file in completions {
@@ -89,39 +89,39 @@ struct DebianPackageTests {
     }
 
     @Test("control fields: version from VERSION, the libraries the binary links as dependencies")
-    func controlFields() throws {
+    func controlFields() async throws {
         let package = try Self.package("herald")
-        let field = { (name: String) in
-            try Self.tool("/usr/bin/dpkg-deb", ["-f", package, name]).trimmingCharacters(in: .whitespacesAndNewlines)
+        func field(_ name: String) async throws -> String {
+            try await Self.tool("/usr/bin/dpkg-deb", ["-f", package, name]).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        #expect(try field("Package") == "herald")
-        #expect(try field("Version") == Self.version)
-        let depends = try field("Depends")
+        #expect(try await field("Package") == "herald")
+        #expect(try await field("Version") == Self.version)
+        let depends = try await field("Depends")
         for library in ["libsecp256k1-", "libssl3", "libsqlite3-0", "libsnappy1v5", "libc6", "adduser"] {
             #expect(depends.contains(library), "Depends: \(depends)")
         }
         // What the binary needs is what the package depends on: every NEEDED library's package.
-        let root = try Self.extract(package)
+        let root = try await Self.extract(package)
         defer { try? FileManager.default.removeItem(at: root) }
-        let needed = try Self.tool("/usr/bin/readelf", ["-d", root.path + "/usr/bin/herald"])
+        let needed = try await Self.tool("/usr/bin/readelf", ["-d", root.path + "/usr/bin/herald"])
             .split(separator: "\n").filter { $0.contains("(NEEDED)") }
         #expect(!needed.isEmpty)
         for line in needed {
             let library = try #require(line.split(separator: "[").last?.split(separator: "]").first.map(String.init))
-            let owner = try Self.tool("/usr/bin/dpkg-query", ["-S", "*/" + library]).split(separator: ":").first.map(String.init) ?? "?"
+            let owner = try await Self.tool("/usr/bin/dpkg-query", ["-S", "*/" + library]).split(separator: ":").first.map(String.init) ?? "?"
             #expect(depends.contains(owner), "\(library) (\(owner)) is linked but not in Depends: \(depends)")
         }
     }
 
     @Test("maintainer scripts parse with sh -n; postinst creates the user and /etc/herald 0750 only when missing")
-    func maintainerScripts() throws {
+    func maintainerScripts() async throws {
         let control = URL(fileURLWithPath: "/tmp/herald-deb-control-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: control) }
-        try Self.tool("/usr/bin/dpkg-deb", ["-e", try Self.package("herald"), control.path])
+        try await Self.tool("/usr/bin/dpkg-deb", ["-e", try Self.package("herald"), control.path])
         for script in ["postinst", "prerm", "postrm"] {
             let path = control.appendingPathComponent(script).path
             #expect(FileManager.default.isExecutableFile(atPath: path), "\(script) missing or not executable")
-            try Self.tool("/bin/sh", ["-n", path])
+            try await Self.tool("/bin/sh", ["-n", path])
         }
         let postinst = try String(contentsOf: control.appendingPathComponent("postinst"), encoding: .utf8)
         #expect(postinst.contains("install -d -m 0750 -o root -g herald /etc/herald"))
@@ -131,24 +131,27 @@ struct DebianPackageTests {
     }
 
     @Test("herald-dbgsym holds the debug information the stripped binary's debuglink names")
-    func debugSymbols() throws {
-        let root = try Self.extract(try Self.package("herald"))
+    func debugSymbols() async throws {
+        let root = try await Self.extract(try Self.package("herald"))
         defer { try? FileManager.default.removeItem(at: root) }
-        let debug = try Self.extract(try Self.package("herald-dbgsym"))
+        let debug = try await Self.extract(try Self.package("herald-dbgsym"))
         defer { try? FileManager.default.removeItem(at: debug) }
         let binary = root.path + "/usr/bin/herald"
         let debugFile = debug.path + "/usr/lib/debug/usr/bin/herald.debug"
-        #expect(try Self.tool("/usr/bin/readelf", ["--string-dump=.gnu_debuglink", binary]).contains("herald.debug"))
-        #expect(!(try Self.tool("/usr/bin/readelf", ["-S", binary]).contains(".debug_info")))
-        #expect(try Self.tool("/usr/bin/readelf", ["-S", debugFile]).contains(".debug_info"))
+        let debuglink = try await Self.tool("/usr/bin/readelf", ["--string-dump=.gnu_debuglink", binary])
+        #expect(debuglink.contains("herald.debug"))
+        let binarySections = try await Self.tool("/usr/bin/readelf", ["-S", binary])
+        #expect(!binarySections.contains(".debug_info"))
+        let debugSections = try await Self.tool("/usr/bin/readelf", ["-S", debugFile])
+        #expect(debugSections.contains(".debug_info"))
         let size = { (path: String) in ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
         print("herald stripped: \(size(binary) / 1024) kB; herald.debug: \(size(debugFile) / 1024) kB")
     }
 
     @Test("systemd-analyze verify passes on the packaged unit, with the packaged binary and man pages",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "systemd-analyze is not installed"))
-    func unitVerifies() throws {
-        let root = try Self.extract(try Self.package("herald"))
+    func unitVerifies() async throws {
+        let root = try await Self.extract(try Self.package("herald"))
         defer { try? FileManager.default.removeItem(at: root) }
         // systemd-analyze checks that ExecStart exists: point it at the extracted binary.
         let unit = try String(contentsOfFile: root.path + "/lib/systemd/system/herald.service", encoding: .utf8)
@@ -162,23 +165,16 @@ struct DebianPackageTests {
         let copy = root.appendingPathComponent("herald.service")
         try unit.replacingOccurrences(of: "/usr/bin/herald", with: root.path + "/usr/bin/herald")
             .write(to: copy, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = ["verify", copy.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["MANPATH": root.path + "/usr/share/man"]) { $1 }
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let verified = try await HeraldProcess.runAsync(["verify", copy.path], program: URL(fileURLWithPath: "/usr/bin/systemd-analyze"),
+                                                        environment: ["MANPATH": root.path + "/usr/share/man"])
+        let text = verified.stdout + verified.stderr
+        #expect(verified.status == 0, "\(text)")
         #expect(text.isEmpty, "\(text)")
     }
 
     @Test("the packaged binary runs: init, run, announce to a second agent, clean stop", .timeLimit(.minutes(1)))
     func packagedBinaryRuns() async throws {
-        let root = try Self.extract(try Self.package("herald"))
+        let root = try await Self.extract(try Self.package("herald"))
         defer { try? FileManager.default.removeItem(at: root) }
         let cluster = try AgentProcessCluster(count: 2, herald: root.path + "/usr/bin/herald")
         defer { cluster.tearDown() }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `herald` binary as a subprocess and captures its output.
 struct HeraldProcess {
@@ -39,5 +42,29 @@ struct HeraldProcess {
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Runs `program` and waits for it without holding a thread: for long commands
+    /// (a blocked thread of Swift's cooperative pool, of which there are as many as
+    /// cores, stalls every other test meanwhile). Output goes through files.
+    static func runAsync(_ arguments: [String], program: URL = executable, within limit: Duration = .seconds(120),
+                         environment: [String: String] = [:]) async throws -> Result {
+        let processes = ProcessGroup()
+        defer { processes.killAll() }
+        let base = "/tmp/herald-command-\(UUID().uuidString.prefix(8))"
+        let stdout = base + ".out", stderr = base + ".err"
+        defer {
+            unlink(stdout)
+            unlink(stderr)
+        }
+        let pid = try processes.spawn(program.path, arguments, stdout: stdout, stderr: stderr, environment: environment)
+        let termination = try await processes.wait(pid, within: limit, what: "\(program.path) \(arguments.joined(separator: " "))")
+        let status: Int32
+        switch termination {
+        case .exited(let code): status = code
+        case .signalled(let signal): status = 128 + signal
+        }
+        return Result(status: status, stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
     }
 }

@@ -29,15 +29,17 @@ struct ServiceReadinessTests {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
             }
             guard fd >= 0, bound == 0 else { throw AgentProcessCluster.Failure(description: "cannot bind \(name): \(errno)") }
-            var timeout = timeval(tv_sec: 30, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
 
-        /// The next datagram; nil after 30 s without one.
-        func receive() -> String? {
+        /// The next datagram; nil after 30 s without one. Polls without blocking a thread.
+        func receive() async -> String? {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let count = recv(fd, &buffer, buffer.count, 0)
-            return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+            for _ in 0..<1500 {
+                let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                if count > 0 { return String(decoding: buffer[..<count], as: UTF8.self) }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
         }
 
         deinit {
@@ -56,14 +58,14 @@ struct ServiceReadinessTests {
         for name in names {
             let notify = try NotifySocket(name: name)
             try cluster.start(1, environment: ["NOTIFY_SOCKET": name])
-            let ready = try #require(notify.receive(), "no notification on \(name)\n\(cluster.logTail(1))")
+            let ready = try #require(await notify.receive(), "no notification on \(name)\n\(cluster.logTail(1))")
             #expect(ready.hasPrefix("READY=1\nSTATUS=listening on 127.0.0.1:"), "\(ready)")
             // Ready means ready: the control socket answers at once.
             #expect(FileManager.default.fileExists(atPath: cluster.dataDirectory(1) + "/herald.sock"))
             let summary = try await cluster.command(1, ["status"])
             #expect(summary.contains("enode: enode://"), "\(summary)")
             try await cluster.stop(1)
-            #expect(notify.receive() == "STOPPING=1")
+            #expect(await notify.receive() == "STOPPING=1")
         }
     }
 }
