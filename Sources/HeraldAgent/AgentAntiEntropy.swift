@@ -127,6 +127,7 @@ extension HeraldAgent {
             if record(signed, outcome, from: peer) { appended = true }
         }
         if appended {
+            followConsortiumPolicy()
             refreshAllowlist()
             await applyIfChanged()
         }

@@ -48,8 +48,9 @@ extension HeraldAgent {
                                  approving: id, extraRecipients: approved.announcement.kind == .join ? [subject] : [])
     }
 
-    private func publish(kind: AnnouncementKind, subject: NodeID, subjectEnode: String, endpoint: AgentEndpoint?,
-                         roles: [String], approving: AnnouncementID?, extraRecipients: [NodeID]) async throws(AgentError) -> AnnouncementStatus {
+    func publish(kind: AnnouncementKind, subject: NodeID, subjectEnode: String, endpoint: AgentEndpoint?,
+                 roles: [String], approving: AnnouncementID?, extraRecipients: [NodeID],
+                 policyText: String = "") async throws(AgentError) -> AnnouncementStatus {
         let now = Self.unixNow()
         // maxSeenLamport covers the stored clock and every logged announcement; enqueue persists the new time.
         let lamport = maxSeenLamport + 1
@@ -58,7 +59,7 @@ extension HeraldAgent {
             consortium: policy.consortium.name, kind: kind, subject: subject, subjectEnode: subjectEnode,
             agentEndpoint: endpoint, roles: roles, lamportTime: lamport, issuedAt: now,
             expiresAt: now + policy.delivery.announcementTTL, policyHash: policy.hash, approvedID: approving,
-            announcer: nodeID)
+            announcer: nodeID, policyText: policyText)
         let signed: SignedAnnouncement
         do { signed = try SignedAnnouncement.sign(announcement, with: key) } catch {
             throw .invalidRequest("cannot sign: \(error)")
@@ -110,7 +111,10 @@ extension HeraldAgent {
             return nil
         }
         let isNew = record(signed, outcome, from: peer)
-        if isNew { refreshAllowlist() }
+        if isNew {
+            followConsortiumPolicy()
+            refreshAllowlist()
+        }
         if let peer, isNew || peer == signed.announcement.announcer { forward(signed, from: peer, reached: reached) }
         if isNew { await applyIfChanged() }
         sendAck(for: signed, entry: outcome.entry, via: peer)

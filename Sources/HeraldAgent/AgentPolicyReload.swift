@@ -14,14 +14,18 @@ public struct PolicyReloadResult: Codable, Sendable, Equatable {
     public var changed: Bool
     /// Changes read from the file that take effect only when the agent restarts.
     public var needsRestart: [String]
+    /// Set when the file was not put in force because the consortium's accepted policy decides.
+    public var warning: String?
 
     /// Creates a result.
-    public init(path: String, policyHash: String, previousPolicyHash: String, changed: Bool, needsRestart: [String] = []) {
+    public init(path: String, policyHash: String, previousPolicyHash: String, changed: Bool, needsRestart: [String] = [],
+                warning: String? = nil) {
         self.path = path
         self.policyHash = policyHash
         self.previousPolicyHash = previousPolicyHash
         self.changed = changed
         self.needsRestart = needsRestart
+        self.warning = warning
     }
 }
 
@@ -75,16 +79,21 @@ extension HeraldAgent {
             logger.info("policy reload: \(path) is unchanged", metadata: ["policy": "\(new.hash.hex.prefix(12))"])
             return result
         }
+        if !log.policyChanges.isEmpty {
+            // The consortium agreed the policy in force; a file edited on one host does not replace it.
+            let warning = "\(path) (policy \(new.hash.hex.prefix(12))…) differs from the consortium's accepted policy "
+                + "\(previous.hash.hex.prefix(12))…, which stays in force; to change it on every agent, run 'herald policy propose \(path)'"
+            logger.warning("policy reload: \(warning)")
+            return PolicyReloadResult(path: path, policyHash: previous.hash.description, previousPolicyHash: previous.hash.description,
+                                      changed: false, warning: warning)
+        }
         do {
             try log.replacePolicy(new, source: loaded.source)
         } catch {
             throw .policyReload(path: path, reason: error.description)
         }
-        policy = new
-        sealer = Self.sealer(for: new, topic: topic, key: symmetricKey, signingKey: key)
-        intake.validator.value = Self.validator(for: new)
-        retry = Self.retry(for: new)
-        refreshAllowlist()
+        putInForce(new)
+        followedPolicyHash = log.policyHashInForce
         var reloaded = result
         if new.transport.maxMessageSize != previous.transport.maxMessageSize {
             reloaded.needsRestart.append("transport max-message-size")

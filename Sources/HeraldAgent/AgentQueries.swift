@@ -34,7 +34,7 @@ extension HeraldAgent {
         switch made.kind {
         case .join: return made.subject
         case .approve: return made.approvedID.flatMap(announcement)?.kind == .join ? made.subject : nil
-        case .leave: return nil
+        case .leave, .policyChange: return nil
         }
     }
 

@@ -1,7 +1,8 @@
 /// The control socket's protocol: one JSON request per line, one JSON
 /// response per line. Requests and responses are small and bounded.
 public struct ControlRequest: Codable, Sendable {
-    /// `announce`, `approve`, `status`, `agent-status`, `members`, `cluster`, `reload-policy`, `peers` or `enode`.
+    /// `announce`, `approve`, `status`, `agent-status`, `members`, `cluster`, `reload-policy`,
+    /// `propose-policy`, `peers` or `enode`.
     public var command: String
     /// For `announce`.
     public var announce: AnnounceRequest?
@@ -9,16 +10,20 @@ public struct ControlRequest: Codable, Sendable {
     public var id: String?
     /// For `cluster`: how long to wait for replies, in seconds (default 3).
     public var timeout: Double?
+    /// For `propose-policy`: the proposed policy's YAML text.
+    public var policyText: String?
 
-    public init(command: String, announce: AnnounceRequest? = nil, id: String? = nil, timeout: Double? = nil) {
+    public init(command: String, announce: AnnounceRequest? = nil, id: String? = nil, timeout: Double? = nil,
+                policyText: String? = nil) {
         self.command = command
         self.announce = announce
         self.id = id
         self.timeout = timeout
+        self.policyText = policyText
     }
 
-    /// Longest request line accepted, in bytes.
-    public static let maxLineLength = 64 * 1024
+    /// Longest request line accepted, in bytes: room for a proposed policy, JSON-escaped.
+    public static let maxLineLength = 256 * 1024
 }
 
 /// The answer to one ``ControlRequest``: exactly one field is set.

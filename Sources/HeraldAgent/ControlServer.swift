@@ -77,6 +77,8 @@ struct ControlServer: Sendable {
             case "cluster":
                 let seconds = min(max(request.timeout ?? 3, 0.1), 60)
                 return ControlResponse(cluster: await agent.cluster(timeout: .milliseconds(Int(seconds * 1000))))
+            case "propose-policy":
+                return ControlResponse(status: try await agent.proposePolicy(request.policyText ?? ""))
             case "reload-policy":
                 return ControlResponse(policyReload: try await agent.reloadPolicy())
             case "peers":

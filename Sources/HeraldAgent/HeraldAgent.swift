@@ -80,6 +80,8 @@ public actor HeraldAgent: Service {
     var lateEntries: [AnnouncementID: LateEntry] = [:]
     var maxSeenLamport: UInt64
     var pendingJoins: [NodeID: String]   // subject → agent enode URL, if announced
+    /// The hash of the log's policy in force that ``policy`` last followed (see ``followConsortiumPolicy()``).
+    var followedPolicyHash: PolicyHash
     /// Verified acks not yet stored, and whether a flush is under way (see `flushAcks`).
     var pendingAcks: [AgentStore.ReceivedAck] = []
     var flushingAcks = false
@@ -151,6 +153,16 @@ public actor HeraldAgent: Service {
         } catch {
             throw .store(path: configuration.dataDirectory, message: "\(error)")
         }
+        if let change = log.policyChanges.last, change.policy.hash != policy.hash {
+            // Edited by hand since the consortium's change, or the write after it failed: the consortium's decides.
+            logger.warning("\(configuration.policy) differs from the consortium's policy in force; deciding by the consortium's",
+                           metadata: ["in-force": "\(change.policy.hash.hex.prefix(12))", "file": "\(policy.hash.hex.prefix(12))",
+                                      "hint": "propose the file with 'herald policy propose \(configuration.policy)'"])
+            policy = change.policy
+            sealer = HeraldAgent.sealer(for: policy, topic: topic, key: symmetricKey, signingKey: key)
+            retry = HeraldAgent.retry(for: policy)
+        }
+        followedPolicyHash = log.policyHashInForce
         let store = try AgentStore(path: directory.appendingPathComponent(AgentStore.fileName).path)
         let allowlist = Allowlist()
 

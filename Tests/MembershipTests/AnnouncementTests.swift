@@ -81,10 +81,19 @@ struct AnnouncementTests {
 
     @Test("oversized encodings and fields are refused before any signature work")
     func oversized() throws {
-        let huge = [UInt8](repeating: 0xc0, count: 5000)
-        #expect(throws: AnnouncementError.oversized(field: "signed announcement", size: 5000, limit: 4096)) {
+        let huge = [UInt8](repeating: 0xc0, count: 70_000)
+        #expect(throws: AnnouncementError.oversized(field: "signed announcement", size: 70_000, limit: 65_536)) {
             try SignedAnnouncement(decoding: huge)
         }
+        // Larger than a join may be, though within what a policy change may be.
+        var longJoin = Fixtures.announcement(.join, subject: 2, by: 1)
+        longJoin.subjectEnode += "?discport=" + String(repeating: "0", count: 480)
+        var bigJoin = Fixtures.signed(longJoin, by: 1).encoded
+        let limits = AnnouncementLimits(maxMembershipChangeSize: bigJoin.count - 1)
+        #expect(throws: AnnouncementError.oversized(field: "join announcement", size: bigJoin.count, limit: bigJoin.count - 1)) {
+            try SignedAnnouncement(decoding: bigJoin, limits: limits)
+        }
+        bigJoin = []
         var body = Fixtures.announcement(.join, subject: 2, by: 1)
         body.consortium = String(repeating: "x", count: 65)
         let signed = Fixtures.signed(body, by: 1)

@@ -90,8 +90,8 @@ struct MembershipLogTests {
     @Test("input larger than any announcement is refused and not logged")
     func oversized() throws {
         let log = try MembershipLog(path: files.path(), policy: F.policy)
-        #expect(throws: MembershipLogError.oversized(size: 5000, limit: 4096)) {
-            try log.append([UInt8](repeating: 0xc0, count: 5000), receivedAt: Fixtures.now)
+        #expect(throws: MembershipLogError.oversized(size: 70_000, limit: 65_536)) {
+            try log.append([UInt8](repeating: 0xc0, count: 70_000), receivedAt: Fixtures.now)
         }
         #expect(log.count == 0)
         try log.close()

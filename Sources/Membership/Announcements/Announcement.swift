@@ -8,7 +8,8 @@ import RLP
 /// `[version, consortium, kind, subject, subjectEnode, agentEndpoint, roles,
 ///   lamportTime, issuedAt, expiresAt, policyHash, approvedID, announcer]`,
 /// where `agentEndpoint` and `approvedID` are empty strings when absent and
-/// times are Unix seconds.
+/// times are Unix seconds. A policy change appends one more item, the
+/// proposed policy's YAML text; no other kind has it.
 public struct Announcement: Hashable, Sendable {
     /// The encoding version this code writes and reads.
     public static let version: UInt64 = 1
@@ -37,6 +38,8 @@ public struct Announcement: Hashable, Sendable {
     public var approvedID: AnnouncementID?
     /// The node whose key signs it.
     public var announcer: NodeID
+    /// For `policyChange`, the YAML text of the proposed policy; empty otherwise.
+    public var policyText: String
 
     /// ``subjectEnode`` parsed, kept so that the policy replay does not parse
     /// it again; used only while it still matches the text.
@@ -55,7 +58,8 @@ public struct Announcement: Hashable, Sendable {
         expiresAt: UInt64,
         policyHash: PolicyHash,
         approvedID: AnnouncementID? = nil,
-        announcer: NodeID
+        announcer: NodeID,
+        policyText: String = ""
     ) {
         self.consortium = consortium
         self.kind = kind
@@ -69,6 +73,7 @@ public struct Announcement: Hashable, Sendable {
         self.policyHash = policyHash
         self.approvedID = approvedID
         self.announcer = announcer
+        self.policyText = policyText
         self.enodeCache = (try? EnodeURL.parse(subjectEnode)).map { EnodeCache(text: subjectEnode, enode: $0, canonical: $0.description) }
     }
 
@@ -93,6 +98,7 @@ public struct Announcement: Hashable, Sendable {
             && lhs.subjectEnode == rhs.subjectEnode && lhs.agentEndpoint == rhs.agentEndpoint && lhs.roles == rhs.roles
             && lhs.lamportTime == rhs.lamportTime && lhs.issuedAt == rhs.issuedAt && lhs.expiresAt == rhs.expiresAt
             && lhs.policyHash == rhs.policyHash && lhs.approvedID == rhs.approvedID && lhs.announcer == rhs.announcer
+            && lhs.policyText == rhs.policyText
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -144,6 +150,7 @@ extension Announcement: RLPEncodable {
             list.write(bytes: policyHash.rawRepresentation)
             list.write(bytes: approvedID?.rawRepresentation ?? [])
             list.write(bytes: announcer.rawRepresentation)
+            if kind == .policyChange { list.write(bytes: policyText.utf8) }
         }
     }
 }

@@ -16,6 +16,8 @@ private struct RawAnnouncement {
     var policyHash: ArraySlice<UInt8> = []
     var approvedID: ArraySlice<UInt8> = []
     var announcer: ArraySlice<UInt8> = []
+    /// The policy text item, when present (only a policy change has one).
+    var policyText: ArraySlice<UInt8>?
 
     init(from reader: inout RLPReader, maxRoles: Int) throws(RLPError) {
         try reader.readList { list throws(RLPError) in
@@ -46,6 +48,7 @@ private struct RawAnnouncement {
             policyHash = try list.readByteSlice()
             approvedID = try list.readByteSlice()
             announcer = try list.readByteSlice()
+            if !list.isAtEnd { policyText = try list.readByteSlice() }
         }
     }
 }
@@ -57,6 +60,12 @@ extension Announcement {
     ///
     /// - Throws: ``AnnouncementError`` naming the first problem.
     public init(decodingBody bytes: some Collection<UInt8>, limits: AnnouncementLimits = .default) throws(AnnouncementError) {
+        try self.init(decodingBody: bytes, encodedSize: bytes.count, limits: limits)
+    }
+
+    /// As ``init(decodingBody:limits:)``; `encodedSize` is the size the kind's bound applies to
+    /// (the signed encoding's, when the body comes out of one).
+    init(decodingBody bytes: some Collection<UInt8>, encodedSize: Int, limits: AnnouncementLimits) throws(AnnouncementError) {
         guard bytes.count <= limits.maxEncodedSize else {
             throw .oversized(field: "announcement body", size: bytes.count, limit: limits.maxEncodedSize)
         }
@@ -68,14 +77,17 @@ extension Announcement {
         } catch {
             throw .malformed(error)
         }
-        try self.init(validating: raw, limits: limits)
+        try self.init(validating: raw, size: encodedSize, limits: limits)
     }
 
-    private init(validating raw: RawAnnouncement, limits: AnnouncementLimits) throws(AnnouncementError) {
+    private init(validating raw: RawAnnouncement, size: Int, limits: AnnouncementLimits) throws(AnnouncementError) {
         guard raw.version == Announcement.version else { throw .unknownVersion(raw.version) }
         let consortium = try Self.text(raw.consortium, field: "consortium", limit: limits.maxConsortiumLength)
         guard !consortium.isEmpty else { throw .invalidField(field: "consortium", reason: "empty") }
         guard let kind = AnnouncementKind(rawValue: raw.kind) else { throw .unknownKind(raw.kind) }
+        if kind != .policyChange && size > limits.maxMembershipChangeSize {
+            throw .oversized(field: "\(kind) announcement", size: size, limit: limits.maxMembershipChangeSize)
+        }
         let subject = try Self.nodeID(raw.subject, field: "subject")
         let announcer = try Self.nodeID(raw.announcer, field: "announcer")
         guard let policyHash = PolicyHash(rawRepresentation: raw.policyHash) else {
@@ -126,10 +138,22 @@ extension Announcement {
                 throw .invalidField(field: "approved ID", reason: "an approve must name a 32-byte announcement ID")
             }
             approvedID = id
-        case .join, .leave:
+        case .join, .leave, .policyChange:
             guard raw.approvedID.isEmpty else {
                 throw .invalidField(field: "approved ID", reason: "only an approve names an approved ID")
             }
+        }
+        var policyText = ""
+        if kind == .policyChange {
+            guard let text = raw.policyText, !text.isEmpty else {
+                throw .invalidField(field: "policy text", reason: "a policy change must carry the proposed policy")
+            }
+            policyText = try Self.text(text, field: "policy text", limit: limits.maxPolicyTextLength)
+            guard subject == announcer, enode.isEmpty, endpoint == nil else {
+                throw .invalidField(field: "subject", reason: "a policy change names its announcer as subject, with no enode or endpoint")
+            }
+        } else if raw.policyText != nil {
+            throw .invalidField(field: "policy text", reason: "only a policy change carries a policy text")
         }
         guard raw.expiresAt > raw.issuedAt else {
             throw .invalidField(field: "expires-at", reason: "not after issued-at")
@@ -147,6 +171,7 @@ extension Announcement {
         self.policyHash = policyHash
         self.approvedID = approvedID
         self.announcer = announcer
+        self.policyText = policyText
         if let parsedEnode { cacheEnode(parsedEnode.enode, canonical: parsedEnode.canonical) }
     }
 

@@ -2,8 +2,13 @@
 /// signature work so that a hostile peer cannot make an agent allocate or
 /// hash much.
 public struct AnnouncementLimits: Hashable, Sendable {
-    /// Largest signed encoding accepted, in bytes.
+    /// Largest signed encoding of any kind accepted, in bytes: the bound
+    /// checked before anything is parsed (a policy change carries a policy text).
     public var maxEncodedSize: Int
+    /// Largest signed join, leave or approve, in bytes.
+    public var maxMembershipChangeSize: Int
+    /// Longest policy text a policy change may carry, in bytes.
+    public var maxPolicyTextLength: Int
     /// Longest consortium name, in bytes.
     public var maxConsortiumLength: Int
     /// Longest enode URL, in bytes.
@@ -17,7 +22,9 @@ public struct AnnouncementLimits: Hashable, Sendable {
 
     /// Creates limits; the defaults are generous for real announcements.
     public init(
-        maxEncodedSize: Int = 4096,
+        maxEncodedSize: Int = 64 << 10,
+        maxMembershipChangeSize: Int = 4096,
+        maxPolicyTextLength: Int = 60 << 10,
         maxConsortiumLength: Int = 64,
         maxEnodeLength: Int = 512,
         maxEndpointLength: Int = 300,
@@ -25,6 +32,8 @@ public struct AnnouncementLimits: Hashable, Sendable {
         maxRoleLength: Int = 64
     ) {
         self.maxEncodedSize = maxEncodedSize
+        self.maxMembershipChangeSize = maxMembershipChangeSize
+        self.maxPolicyTextLength = maxPolicyTextLength
         self.maxConsortiumLength = maxConsortiumLength
         self.maxEnodeLength = maxEnodeLength
         self.maxEndpointLength = maxEndpointLength

@@ -76,7 +76,7 @@ public struct SignedAnnouncement: Hashable, Sendable {
         } catch {
             throw .malformed(error)
         }
-        let announcement = try Announcement(decodingBody: body, limits: limits)
+        let announcement = try Announcement(decodingBody: body, encodedSize: encoded.count, limits: limits)
         guard verifySignature else {
             guard let signature = try? Secp256k1.RecoverableSignature(rawRepresentation: signatureBytes) else { throw .badSignature }
             self.init(announcement: announcement, signature: signature, encoded: encoded, id: knownID)

@@ -4,7 +4,10 @@ import HeraldCrypto
 /// where each announcement sits. Shared by append, open and audit, so that
 /// all three decide exactly alike.
 struct LogReplay: Sendable {
+    /// The policy put in force locally (the file the log was opened with, or a reload).
     private(set) var policy: Policy
+    /// The hash of the policy new entries are decided under: the last consortium
+    /// policy change's, or else ``policy``'s.
     private(set) var policyHash: PolicyHash
     let limits: AnnouncementLimits
     private(set) var state: MembershipState
@@ -22,9 +25,13 @@ struct LogReplay: Sendable {
     /// Puts `policy` in force for the entries that follow (see ``MembershipState/adopt(_:)``).
     mutating func adopt(_ policy: Policy) {
         self.policy = policy
-        policyHash = policy.hash
         state.adopt(policy)
+        policyHash = state.policyHashInForce
     }
+
+    /// True once a consortium policy change has taken effect: from then on the
+    /// log decides by the consortium's policy, not by a local file.
+    var isConsortiumGoverned: Bool { !state.policyChanges.isEmpty }
 
     /// Receipt checks then policy: the decision for `bytes` received at
     /// `receivedAt`. A valid announcement joins the state; a rejected one
@@ -37,16 +44,21 @@ struct LogReplay: Sendable {
         } catch {
             return PolicyDecision(error)
         }
-        return state.insert(signed)
+        let decision = state.insert(signed)
+        policyHash = state.policyHashInForce   // a policy change may have taken effect (or, by an earlier entry, lost it)
+        return decision
     }
 
     /// The next entry for `bytes`, deciding it (mutates the state). `verifySignature` is false only for
     /// bytes that a ``SignedAnnouncement`` value already verified.
+    /// The entry records the policy in force when it was decided (a policy change that it
+    /// puts in force applies from the next entry).
     mutating func makeEntry(_ bytes: [UInt8], id: AnnouncementID, receivedAt: UInt64, verifySignature: Bool = true) -> LogEntry {
+        let decidedUnder = policyHash
         let decision = decide(bytes, id: id, receivedAt: receivedAt, verifySignature: verifySignature)
         var entry = LogEntry(
             index: count, announcementID: id, announcement: bytes, decision: decision, receivedAt: receivedAt,
-            policyHash: policyHash, previousHash: head, hash: .zero
+            policyHash: decidedUnder, previousHash: head, hash: .zero
         )
         entry.hash = entry.computeHash()
         return entry
@@ -89,7 +101,7 @@ struct LogReplay: Sendable {
             throw fail("announcement \(entry.announcementID) already logged at entry \(earlier)")
         }
         guard entry.policyHash == policyHash else {
-            throw fail("decided under policy \(entry.policyHash.hex.prefix(12))…, but the policy given is \(policyHash.hex.prefix(12))…")
+            throw fail("decided under policy \(entry.policyHash.hex.prefix(12))…, but the policy in force here is \(policyHash.hex.prefix(12))…")
         }
         let derived = decide(entry.announcement, id: entry.announcementID, receivedAt: entry.receivedAt, verifySignature: verifySignature)
         guard derived == entry.decision else {

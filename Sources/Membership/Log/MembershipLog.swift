@@ -31,8 +31,17 @@ public final class MembershipLog: @unchecked Sendable {
 
     /// The database file.
     public let path: String
-    /// The policy the log decides new entries under (see ``replacePolicy(_:source:)``).
+    /// The policy put in force locally: the one the log was opened with, or the last
+    /// ``replacePolicy(_:source:)``.
     public var policy: Policy { lock.withLock { replay.policy } }
+    /// The policy the log decides new entries under: the last consortium policy change's
+    /// (see ``policyChanges``), or else ``policy``.
+    public var policyInForce: Policy { lock.withLock { replay.state.policyInForce } }
+    /// ``policyInForce``'s hash (kept, not recomputed).
+    public var policyHashInForce: PolicyHash { lock.withLock { replay.policyHash } }
+    /// The consortium policy changes that took effect, in order: the log's policy history
+    /// as the consortium agreed it (each change's text is in its entry).
+    public var policyChanges: [AcceptedPolicyChange] { lock.withLock { replay.state.policyChanges } }
 
     private let pool: DatabasePool
     private let lock = NSLock()
@@ -86,7 +95,7 @@ public final class MembershipLog: @unchecked Sendable {
         } catch {
             throw .database(path: path, message: Self.message(error))
         }
-        if replay.policyHash != policy.hash {
+        if replay.policyHash != policy.hash && !replay.isConsortiumGoverned {
             guard let source else {
                 throw .policyRefused(path: path, reason: "the log was last decided under policy \(replay.policyHash.hex.prefix(12))…, "
                                      + "not \(policy.hash.hex.prefix(12))…, and no policy text was given to record")
@@ -99,7 +108,8 @@ public final class MembershipLog: @unchecked Sendable {
         }
     }
 
-    /// Puts `policy` in force for the entries appended from now on and
+    /// Puts `policy` in force for the entries appended from now on, unless a
+    /// consortium policy change has taken effect (then the consortium's decides), and
     /// records it with its YAML text `source` in the same database, so
     /// that a reopened log re-derives the same decisions. Existing entries
     /// keep their recorded decisions; the membership state is re-derived
@@ -122,6 +132,10 @@ public final class MembershipLog: @unchecked Sendable {
     @discardableResult
     private func adopt(_ policy: Policy, source: String) throws(MembershipLogError) -> Bool {
         guard policy.hash != replay.policyHash else { return false }
+        guard !replay.isConsortiumGoverned else {
+            throw .policyRefused(path: path, reason: "the consortium put policy \(replay.policyHash.hex.prefix(12))… in force by a policy change; "
+                                 + "a local file no longer replaces it (propose it with 'herald policy propose')")
+        }
         guard policy.consortium.name == replay.policy.consortium.name else {
             throw .policyRefused(path: path, reason: "the consortium name changes from '\(replay.policy.consortium.name)' "
                                  + "to '\(policy.consortium.name)'")

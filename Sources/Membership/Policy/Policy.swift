@@ -50,6 +50,26 @@ public struct Policy: Hashable, Sendable {
         public var admission: ApprovalRule
         /// Leaves of another node, or self-leaves when `selfLeave` is false.
         public var removal: ApprovalRule
+        /// Consortium policy changes (`herald policy propose`); nil when the
+        /// policy has no `policy-change:` section, and then a majority of
+        /// the validators must approve (see ``policyChangeRule(validators:)``).
+        public var policyChange: ApprovalRule?
+
+        /// Creates rules.
+        public init(selfJoin: Bool, selfLeave: Bool, admission: ApprovalRule, removal: ApprovalRule, policyChange: ApprovalRule? = nil) {
+            self.selfJoin = selfJoin
+            self.selfLeave = selfLeave
+            self.admission = admission
+            self.removal = removal
+            self.policyChange = policyChange
+        }
+    }
+
+    /// The rule a policy change is approved by, when `validators` members hold
+    /// the validator role: the `policy-change:` section, or else approvals from
+    /// a majority of the validators (at least one).
+    public func policyChangeRule(validators: Int) -> ApprovalRule {
+        rules.policyChange ?? ApprovalRule(announcerRoles: [], approvals: max(1, validators / 2 + 1), approverRoles: [limits.validatorRole])
     }
 
     /// Where members' nodes and agents may be: empty lists allow anything.
@@ -132,6 +152,19 @@ public struct Policy: Hashable, Sendable {
             if identities[mid].node < node { low = mid + 1 } else { high = mid }
         }
         return low < identities.count && identities[low].node == node ? identities[low] : nil
+    }
+
+    /// Why this policy may not replace `current` by a consortium policy change, or nil:
+    /// the consortium name and key reference stay (changing them needs every agent
+    /// restarted together, with a new log or key).
+    public func refusalToReplace(_ current: Policy) -> String? {
+        if consortium.name != current.consortium.name {
+            return "it changes the consortium name from '\(current.consortium.name)' to '\(consortium.name)'"
+        }
+        if consortium.keyReference != current.consortium.keyReference {
+            return "it changes the consortium key from '\(current.consortium.keyReference)' to '\(consortium.keyReference)'"
+        }
+        return nil
     }
 
     /// keccak256 of the canonical encoding (see ``canonicalEncoding``).

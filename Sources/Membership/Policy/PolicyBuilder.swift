@@ -165,7 +165,8 @@ struct PolicyBuilder {
             selfJoin: try map.optional("self-join")?.bool() ?? true,
             selfLeave: try map.optional("self-leave")?.bool() ?? true,
             admission: try rule("admission"),
-            removal: try rule("removal")
+            removal: try rule("removal"),
+            policyChange: map.optional("policy-change") == nil ? nil : try rule("policy-change")
         )
     }
 

@@ -27,7 +27,9 @@ extension Policy {
             policy.writeList { list in
                 list.write(UInt8(rules.selfJoin ? 1 : 0))
                 list.write(UInt8(rules.selfLeave ? 1 : 0))
-                for rule in [rules.admission, rules.removal] {
+                // The policy-change rule only when the file has one, so that policies written
+                // before it existed keep their hashes.
+                for rule in [rules.admission, rules.removal] + (rules.policyChange.map { [$0] } ?? []) {
                     list.writeList { entry in
                         entry.writeList { roles in for role in rule.announcerRoles { roles.write(bytes: role.utf8) } }
                         entry.write(UInt64(rule.approvals))

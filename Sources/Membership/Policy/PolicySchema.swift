@@ -6,7 +6,7 @@ enum PolicySchema {
     static let root = ["version", "consortium", "roles", "identities", "rules", "endpoints", "limits", "delivery", "transport"]
     static let consortium = ["name", "key"]
     static let identity = ["name", "organisation", "node", "enode", "roles", "genesis"]
-    static let rules = ["self-join", "self-leave", "admission", "removal"]
+    static let rules = ["self-join", "self-leave", "admission", "removal", "policy-change"]
     static let approvalRule = ["announcers", "approvals", "approver-roles"]
     static let endpoints = ["networks", "ports"]
     static let limits = ["min-validators", "validator-role", "max-members"]

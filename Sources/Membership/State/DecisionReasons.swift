@@ -10,4 +10,8 @@ enum DecisionReasons {
         if !approvers.isEmpty { text += " (" + approvers.map(short).joined(separator: ", ") + ")" }
         return text
     }
+
+    static func stale(replaces old: PolicyHash, inForce: PolicyHash) -> String {
+        "replaces policy \(old.hex.prefix(8))…, but the policy in force here is \(inForce.hex.prefix(8))…"
+    }
 }

@@ -5,13 +5,18 @@ import HeraldCrypto
 /// Announcements are processed in the total order (Lamport time, ID); any
 /// two agents holding the same set under the same policies hold the same
 /// members, decisions and digest, whatever order the announcements arrived in.
-/// Each announcement is judged under the policy it was made under, when that
-/// is the policy in force or one in force earlier (see ``adopt(_:)``);
-/// otherwise it is rejected as made under another policy.
+/// Until a consortium policy change takes effect, each announcement is judged
+/// under the policy it was made under, when that is the policy in force or one
+/// in force earlier (see ``adopt(_:)``); otherwise it is rejected as made under
+/// another policy. A policy change takes effect at the place in the order of
+/// the announcement that accepts it (the change itself, or its last needed
+/// approval); every announcement after it, on every agent, is judged under the
+/// policy it put in force, whichever policy of the chain it names.
 /// Inserting an announcement that sorts last costs one step; one that sorts
 /// earlier replays from the nearest snapshot.
 public struct MembershipState: Sendable {
-    /// The policy in force: its genesis members start the state, and new announcements are made under it.
+    /// The policy this agent put in force locally (its file): its genesis members start the state.
+    /// Once a consortium policy change has taken effect, ``policyInForce`` is the one that decides.
     public private(set) var policy: Policy
     /// A replayer per policy held so far, by hash.
     private var replayers: [PolicyHash: Replayer]
@@ -19,7 +24,11 @@ public struct MembershipState: Sendable {
     private var genesis: ReplayState
 
     private var ordered: [(key: OrderKey, announcement: SignedAnnouncement)] = []
-    private var keys: [AnnouncementID: OrderKey] = [:]
+    private var context = ReplayContext()
+    private var keys: [AnnouncementID: OrderKey] {
+        get { context.keys }
+        set { context.keys = newValue }
+    }
     private var decisions: [AnnouncementID: PolicyDecision] = [:]
     private var current: ReplayState
     /// `(position, state before processing ordered[position])`, ascending.
@@ -57,6 +66,7 @@ public struct MembershipState: Sendable {
         for announcement in announcements where keys[announcement.id] == nil {
             let key = OrderKey(announcement)
             keys[announcement.id] = key
+            noteProposal(announcement)
             ordered.append((key, announcement))
         }
         ordered.sort { $0.key < $1.key }
@@ -70,6 +80,7 @@ public struct MembershipState: Sendable {
         if keys[announcement.id] != nil, let decision = decisions[announcement.id] { return decision }
         let key = OrderKey(announcement)
         keys[announcement.id] = key
+        noteProposal(announcement)
         if let last = ordered.last, key < last.key {
             var low = 0, high = ordered.count
             while low < high {
@@ -109,6 +120,16 @@ public struct MembershipState: Sendable {
         }
         return decision
     }
+
+    /// The policy new announcements are decided under: the last consortium policy change's, or
+    /// else the local ``policy``.
+    public var policyInForce: Policy { current.consortiumPolicy?.policy ?? policy }
+
+    /// ``policyInForce``'s hash (kept, not recomputed).
+    public var policyHashInForce: PolicyHash { current.consortiumPolicy?.policyHash ?? inForce.policyHash }
+
+    /// The consortium policy changes that took effect, in order (empty when none has).
+    public var policyChanges: [AcceptedPolicyChange] { current.policyChanges }
 
     /// How many announcements the set holds.
     public var count: Int { ordered.count }
@@ -150,13 +171,28 @@ public struct MembershipState: Sendable {
         if position % Self.snapshotInterval == 0 && position > 0 {
             snapshots.append((position, current))
         }
-        let entry = ordered[position]
-        replayer(for: entry.announcement).process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+        process(ordered[position])
     }
 
-    /// The replayer of the policy `signed` was made under, if held; else the one in force (which rejects it).
-    private func replayer(for signed: SignedAnnouncement) -> Replayer {
-        replayers[signed.announcement.policyHash] ?? inForce
+    /// Judges one announcement: under the consortium policy in force at its place, when a policy
+    /// change has taken effect (the announcement must name a policy of the chain, or one held
+    /// locally); else under the policy it was made under, if held, or the local one (which rejects it).
+    private mutating func process(_ entry: (key: OrderKey, announcement: SignedAnnouncement)) {
+        let named = entry.announcement.announcement.policyHash
+        if let consortium = current.consortiumPolicy {
+            let known = replayers[named] != nil || current.policyChanges.contains { $0.replaced == named || $0.policy.hash == named }
+            consortium.process(entry.announcement, key: entry.key, context: context, madeUnderKnownPolicy: known,
+                               state: &current, decisions: &decisions)
+        } else {
+            (replayers[named] ?? inForce).process(entry.announcement, key: entry.key, context: context,
+                                                  state: &current, decisions: &decisions)
+        }
+    }
+
+    private mutating func noteProposal(_ announcement: SignedAnnouncement) {
+        if announcement.announcement.kind == .policyChange {
+            context.proposals[announcement.id] = ProposedPolicy(announcement)
+        }
     }
 
     private mutating func replay(from position: Int) {
@@ -172,8 +208,7 @@ public struct MembershipState: Sendable {
             if index % Self.snapshotInterval == 0 && index > 0 {
                 snapshots.append((index, current))
             }
-            let entry = ordered[index]
-            replayer(for: entry.announcement).process(entry.announcement, key: entry.key, keys: keys, state: &current, decisions: &decisions)
+            process(ordered[index])
         }
     }
 }

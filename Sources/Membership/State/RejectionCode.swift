@@ -50,6 +50,12 @@ public enum RejectionCode: UInt16, Hashable, Sendable, CaseIterable, CustomStrin
     case approvalTooLate = 111
     /// The approval names another subject than the approved announcement.
     case approvalSubjectMismatch = 112
+    /// A policy change whose text does not load as a policy.
+    case invalidPolicy = 113
+    /// A policy change that would change what a policy change may not: the consortium name or key.
+    case policyChangeRefused = 114
+    /// A policy change that replaces another policy than the one in force at its place in the order.
+    case stalePolicyChange = 115
 
     /// The case name, e.g. `badSignature`.
     public var description: String { "\(name) (\(rawValue))" }
@@ -79,6 +85,9 @@ public enum RejectionCode: UInt16, Hashable, Sendable, CaseIterable, CustomStrin
         case .roleNotGranted: return "roleNotGranted"
         case .approvalTooLate: return "approvalTooLate"
         case .approvalSubjectMismatch: return "approvalSubjectMismatch"
+        case .invalidPolicy: return "invalidPolicy"
+        case .policyChangeRefused: return "policyChangeRefused"
+        case .stalePolicyChange: return "stalePolicyChange"
         }
     }
 }

@@ -1,6 +1,6 @@
 import HeraldCrypto
 
-/// A join or leave waiting for approvals.
+/// A join, leave or policy change waiting for approvals.
 struct PendingChange: Sendable {
     let announcement: SignedAnnouncement
     let key: OrderKey
@@ -24,9 +24,13 @@ struct ReplayState: Sendable {
     var winners: [NodeID: OrderKey] = [:]
     var pending: [AnnouncementID: PendingChange] = [:]
     var early: [AnnouncementID: [EarlyApproval]] = [:]
-    /// Members holding the policy's validator role (kept, not counted per leave).
+    /// The consortium policy changes that have taken effect, in order; the last one's policy is in force.
+    var policyChanges: [AcceptedPolicyChange] = []
+    /// The replayer of the last accepted policy change's policy; nil until one takes effect.
+    var consortiumPolicy: Replayer?
+    /// Members holding the validator role of the policy in force (kept, not counted per leave).
     private(set) var validatorCount = 0
-    private let validatorRole: String
+    private var validatorRole: String
 
     /// The state before any announcement: the policy's genesis members.
     init(genesisOf policy: Policy) {
@@ -45,6 +49,14 @@ struct ReplayState: Sendable {
             validatorCount -= 1
         }
         if member.roles.contains(validatorRole) { validatorCount += 1 }
+    }
+
+    /// Puts an accepted policy change's policy in force from here on.
+    mutating func accept(_ change: AcceptedPolicyChange, replayer: Replayer) {
+        policyChanges.append(change)
+        consortiumPolicy = replayer
+        validatorRole = replayer.policy.limits.validatorRole
+        validatorCount = members.values.filter { $0.roles.contains(validatorRole) }.count
     }
 
     /// Removes a member, if it is one.

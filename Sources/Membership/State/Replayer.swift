@@ -20,13 +20,15 @@ struct Replayer {
         case reject(RejectionCode, String)
     }
 
-    /// Processes `signed` at `key`; `keys` holds every announcement of the set with its order key.
+    /// Processes `signed` at `key`. With `madeUnderKnownPolicy`, the caller has
+    /// checked the policy the announcement names (a consortium policy change is
+    /// in force, and it names one of the chain); otherwise it must name this one.
     func process(
-        _ signed: SignedAnnouncement, key: OrderKey, keys: [AnnouncementID: OrderKey],
+        _ signed: SignedAnnouncement, key: OrderKey, context: ReplayContext, madeUnderKnownPolicy: Bool = false,
         state: inout ReplayState, decisions: inout [AnnouncementID: PolicyDecision]
     ) {
         let body = signed.announcement
-        guard body.policyHash == policyHash else {
+        guard madeUnderKnownPolicy || body.policyHash == policyHash else {
             decisions[signed.id] = .rejected(
                 code: .policyMismatch,
                 reason: "made under policy \(body.policyHash.hex.prefix(8))…, the policy in force is \(policyHash.hex.prefix(8))…"
@@ -34,23 +36,24 @@ struct Replayer {
             return
         }
         switch body.kind {
-        case .join, .leave:
-            processChange(signed, key: key, state: &state, decisions: &decisions)
+        case .join, .leave, .policyChange:
+            processChange(signed, key: key, context: context, state: &state, decisions: &decisions)
         case .approve:
-            processApproval(signed, key: key, keys: keys, state: &state, decisions: &decisions)
+            processApproval(signed, key: key, context: context, state: &state, decisions: &decisions)
         }
     }
 
-    // MARK: - Joins and leaves
+    // MARK: - Joins, leaves and policy changes
 
-    private func processChange(_ signed: SignedAnnouncement, key: OrderKey, state: inout ReplayState, decisions: inout [AnnouncementID: PolicyDecision]) {
+    private func processChange(_ signed: SignedAnnouncement, key: OrderKey, context: ReplayContext,
+                               state: inout ReplayState, decisions: inout [AnnouncementID: PolicyDecision]) {
         let early = state.early.isEmpty ? [] : (state.early.removeValue(forKey: signed.id) ?? [])
-        switch evaluate(signed, state: state) {
+        switch evaluate(signed, context: context, state: state) {
         case .reject(let code, let reason):
             decisions[signed.id] = .rejected(code: code, reason: reason)
             settleEarly(early, target: signed.id, outcome: "was rejected", decisions: &decisions)
         case .free:
-            decisions[signed.id] = takeEffect(signed, key: key, state: &state)
+            decisions[signed.id] = takeEffect(signed, key: key, approvers: [], context: context, state: &state)
             settleEarly(early, target: signed.id, outcome: "needed no approvals", decisions: &decisions)
         case .needs(let rule):
             var change = PendingChange(announcement: signed, key: key, rule: rule, approvers: [])
@@ -61,7 +64,7 @@ struct Replayer {
                 decisions[item.approval.id] = addApproval(item.approval, authority: item.authority, to: &change)
             }
             if change.approvers.count >= rule.approvals {
-                decisions[signed.id] = takeEffect(signed, key: key, state: &state)
+                decisions[signed.id] = takeEffect(signed, key: key, approvers: change.approvers, context: context, state: &state)
             } else {
                 state.pending[signed.id] = change
                 decisions[signed.id] = .pending(reason: DecisionReasons.needsApprovals(rule, approvers: change.approvers))
@@ -75,12 +78,15 @@ struct Replayer {
         }
     }
 
-    private func evaluate(_ signed: SignedAnnouncement, state: ReplayState) -> Verdict {
+    private func evaluate(_ signed: SignedAnnouncement, context: ReplayContext, state: ReplayState) -> Verdict {
         let body = signed.announcement
         let subject = body.subject
         let identity = identities[subject]
         let rules = policy.rules
 
+        if body.kind == .policyChange {
+            return evaluatePolicyChange(signed, context: context, state: state)
+        }
         if body.kind == .join, let problem = joinContentProblem(body, identity: identity) {
             return problem
         }
@@ -105,7 +111,7 @@ struct Replayer {
             case .leave:
                 if rules.selfLeave || rules.removal.approvals == 0 { return .free }
                 return .needs(rules.removal)
-            case .approve:
+            case .approve, .policyChange:
                 return .free
             }
         }
@@ -142,10 +148,15 @@ struct Replayer {
         return nil
     }
 
-    /// Applies an accepted join or leave unless a later accepted one for the same subject already won.
-    private func takeEffect(_ signed: SignedAnnouncement, key: OrderKey, state: inout ReplayState) -> PolicyDecision {
+    /// Applies an accepted join or leave unless a later accepted one for the same subject already won;
+    /// puts an accepted policy change's policy in force unless another has replaced the one it replaces.
+    private func takeEffect(_ signed: SignedAnnouncement, key: OrderKey, approvers: [NodeID], context: ReplayContext,
+                            state: inout ReplayState) -> PolicyDecision {
         let body = signed.announcement
         let subject = body.subject
+        if body.kind == .policyChange {
+            return putInForce(signed, approvers: approvers, context: context, state: &state)
+        }
         if let winner = state.winners[subject], winner > key {
             return .accepted   // superseded by a later accepted announcement for the same node
         }
@@ -167,7 +178,7 @@ struct Replayer {
                 }
             }
             state.removeMember(subject)
-        case .approve:
+        case .approve, .policyChange:
             return .accepted
         }
         state.winners[subject] = key
@@ -177,12 +188,12 @@ struct Replayer {
     // MARK: - Approvals
 
     private func processApproval(
-        _ signed: SignedAnnouncement, key: OrderKey, keys: [AnnouncementID: OrderKey],
+        _ signed: SignedAnnouncement, key: OrderKey, context: ReplayContext,
         state: inout ReplayState, decisions: inout [AnnouncementID: PolicyDecision]
     ) {
         guard let target = signed.announcement.approvedID else { return }
         let roles = authority(signed.announcement.announcer, state)
-        guard let targetKey = keys[target], targetKey < key else {
+        guard let targetKey = context.keys[target], targetKey < key else {
             state.early[target, default: []].append(EarlyApproval(approval: signed, authority: roles))
             decisions[signed.id] = .pending(reason: "approves \(target), which this agent has not received")
             return
@@ -192,7 +203,7 @@ struct Replayer {
             switch decisions[target] {
             case .accepted?: outcome = "it was accepted"
             case .rejected?: outcome = "it was rejected"
-            default: outcome = "it is not a join or leave"
+            default: outcome = "it is not a join, leave or policy change"
             }
             decisions[signed.id] = .rejected(code: .nothingToApprove, reason: "\(target) is not pending: \(outcome)")
             return
@@ -202,7 +213,7 @@ struct Replayer {
         guard decision == .accepted else { return }
         if change.approvers.count >= change.rule.approvals {
             state.pending[target] = nil
-            decisions[target] = takeEffect(change.announcement, key: change.key, state: &state)
+            decisions[target] = takeEffect(change.announcement, key: change.key, approvers: change.approvers, context: context, state: &state)
         } else {
             state.pending[target] = change
             decisions[target] = .pending(reason: DecisionReasons.needsApprovals(change.rule, approvers: change.approvers))
@@ -232,6 +243,53 @@ struct Replayer {
             return .rejected(code: .duplicateApproval, reason: "approver \(approver) has already approved \(change.announcement.id)")
         }
         change.approvers.append(body.announcer)
+        return .accepted
+    }
+
+    // MARK: - Policy changes
+
+    private func evaluatePolicyChange(_ signed: SignedAnnouncement, context: ReplayContext, state: ReplayState) -> Verdict {
+        let body = signed.announcement
+        let proposed: Replayer
+        switch context.proposals[signed.id] {
+        case .loaded(let replayer)?: proposed = replayer
+        case .invalid(let reason)?: return .reject(.invalidPolicy, "the proposed policy does not load: \(reason)")
+        case nil: return .reject(.invalidPolicy, "the proposed policy was not loaded")
+        }
+        if let refusal = proposed.policy.refusalToReplace(policy) {
+            return .reject(.policyChangeRefused, refusal)
+        }
+        guard body.policyHash == policyHash else {
+            return .reject(.stalePolicyChange, DecisionReasons.stale(replaces: body.policyHash, inForce: policyHash))
+        }
+        guard proposed.policyHash != policyHash else {
+            return .reject(.policyChangeRefused, "proposes the policy already in force (\(policyHash.hex.prefix(8))…)")
+        }
+        let rule = policy.policyChangeRule(validators: state.validatorCount)
+        guard let roles = authority(body.announcer, state) else {
+            return .reject(.unauthorisedAnnouncer, "announcer \(DecisionReasons.short(body.announcer)) is not a member, so it may not propose a policy")
+        }
+        if !rule.announcerRoles.isEmpty && Set(roles).isDisjoint(with: rule.announcerRoles) {
+            return .reject(.unauthorisedAnnouncer,
+                           "announcer \(DecisionReasons.short(body.announcer)) needs role \(rule.announcerRoles.joined(separator: " or ")) to propose a policy")
+        }
+        return rule.approvals == 0 ? .free : .needs(rule)
+    }
+
+    /// The policy change takes effect at the current place in the order, if the policy it
+    /// replaces is still the one in force here (this replayer's).
+    private func putInForce(_ signed: SignedAnnouncement, approvers: [NodeID], context: ReplayContext,
+                            state: inout ReplayState) -> PolicyDecision {
+        let body = signed.announcement
+        guard body.policyHash == policyHash else {
+            return .rejected(code: .stalePolicyChange, reason: DecisionReasons.stale(replaces: body.policyHash, inForce: policyHash))
+        }
+        guard case .loaded(let proposed)? = context.proposals[signed.id] else {
+            return .rejected(code: .invalidPolicy, reason: "the proposed policy was not loaded")
+        }
+        state.accept(AcceptedPolicyChange(id: signed.id, proposer: body.announcer, policy: proposed.policy, text: body.policyText,
+                                          replaced: policyHash, approvers: approvers),
+                     replayer: proposed)
         return .accepted
     }
 
