@@ -209,10 +209,11 @@ struct PolicyChangeTests {
                 made.append(approval(of: target, by: Int.random(in: 1...3, using: &rng), lamport: lamport, policy: hash))
             } else {
                 let subject = [7, 8, 9].randomElement(using: &rng)!
+                let announcer = Int.random(in: 1...3, using: &rng)
                 made.append(Fixtures.signed(Fixtures.announcement(Bool.random(using: &rng) ? .join : .leave, subject: subject,
-                                                                  by: Int.random(in: 1...3, using: &rng), lamport: lamport,
+                                                                  by: announcer, lamport: lamport,
                                                                   policy: hash, host: "10.0.0.\(subject)"),
-                                            by: [1, 2, 3].randomElement(using: &rng)!))
+                                            by: announcer))
             }
         }
         return made
