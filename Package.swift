@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "HeraldAgentTests",
             dependencies: [
-                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLPx", "Whisper", "TestSupport", "FakeNode",
+                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLP", "RLPx", "Whisper", "TestSupport", "FakeNode",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

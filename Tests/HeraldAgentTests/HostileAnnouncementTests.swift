@@ -3,6 +3,7 @@ import HeraldCrypto
 @testable import HeraldAgent
 import Membership
 import NIOPosix
+import RLP
 import RLPx
 import Testing
 import Whisper
@@ -181,6 +182,49 @@ struct HostileAnnouncementTests {
                 try await F.until("node 5 admitted") { await setup.memberNodes().contains(node5) }
                 #expect(await !setup.memberNodes().contains(setup.node(6)))
             }
+        }
+    }
+
+    @Test("a forged or non-member policy change is refused: not logged as accepted, the policy and its file unchanged",
+          .timeLimit(.minutes(1)))
+    func forgedPolicyChange() async throws {
+        try await Self.withAgent { setup in
+            let agent = setup.agent
+            // Node 5, a pending join's subject, is allowlisted but no member.
+            _ = try await agent.announce(AnnounceRequest(kind: "join", enode: F.nodeEnode(5)))
+            let policyFile = setup.running.configuration.policy
+            let text = try String(contentsOfFile: policyFile, encoding: .utf8)
+            let proposed = text.replacingOccurrences(of: "min-validators: 1", with: "min-validators: 2")
+            #expect(proposed != text)
+            let peer = try setup.peer(5)
+            /// The signed encoding `[body, signature]` of a proposal by `announcer`, signed with `signer`'s key.
+            func change(by announcer: Int, signedBy signer: Int, lamport: UInt64) throws -> (encoded: [UInt8], id: AnnouncementID) {
+                let node = F.key(announcer).publicKey.nodeID
+                let body = Announcement(consortium: peer.policy.consortium.name, kind: .policyChange, subject: node,
+                                        lamportTime: lamport, issuedAt: F.HandPeer.now, expiresAt: F.HandPeer.now + 3600,
+                                        policyHash: peer.policy.hash, announcer: node, policyText: proposed)
+                let signature = try F.key(signer).signature(forDigest: body.signingDigest)
+                var writer = RLPWriter()
+                writer.writeList { list in
+                    list.write(rawEncoded: body.encodedBody)
+                    list.write(bytes: signature.rawRepresentation)
+                }
+                return (writer.bytes, AnnouncementID(of: writer.bytes))
+            }
+            // Claims validator 2 as its proposer, signed by node 5: dropped on arrival.
+            let forged = try change(by: 2, signedBy: 5, lamport: 200)
+            // Node 5's own proposal: signed correctly, but node 5 may not propose.
+            let outsider = try change(by: 5, signedBy: 5, lamport: 201)
+            try await peer.session(with: setup.running) { session in
+                try await session.send(.announcement(forged.encoded))
+                try await session.send(.announcement(outsider.encoded))
+                #expect(try await session.acks(of: outsider.id).first?.decision == .rejected(.unauthorisedAnnouncer))
+            }
+            await #expect(throws: AgentError.self) { try await agent.status(forged.id.hex) }
+            #expect(try await agent.status(outsider.id.hex).decision.hasPrefix("rejected: announcer"))
+            #expect(await agent.policy.hash == peer.policy.hash)
+            #expect(try String(contentsOfFile: policyFile, encoding: .utf8) == text)
+            #expect(!FileManager.default.fileExists(atPath: policyFile + ".prev"))
         }
     }
 
