@@ -34,7 +34,7 @@ struct PolicyCheckCommand: AsyncParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    /// `consortium NAME, N identities (G genesis), admission …, removal …, hash 0x…`.
+    /// `consortium NAME, N identities (G genesis), admission …, removal …, policy change …, hash 0x…`.
     static func summary(_ policy: Policy) -> String {
         func rule(_ name: String, _ rule: Policy.ApprovalRule) -> String {
             guard rule.approvals > 0 else { return "\(name) without approvals" }
@@ -47,6 +47,7 @@ struct PolicyCheckCommand: AsyncParsableCommand {
             "\(policy.identities.count) identities (\(genesis) genesis)",
             rule("admission", policy.rules.admission),
             rule("removal", policy.rules.removal),
+            policy.rules.policyChange.map { rule("policy change", $0) } ?? "policy change by a majority of \(policy.limits.validatorRole)s",
         ]
         if policy.limits.minValidators > 0 { parts.append("min \(policy.limits.minValidators) validators") }
         parts.append("hash \(policy.hash)")

@@ -15,6 +15,8 @@ struct PolicyCheckCommandTests {
             #expect(line.contains(", hash 0x"))
         }
         #expect(lines[1].contains("admission 2 approvals from org-admin"))
+        #expect(lines[1].contains("policy change 3 approvals from org-admin"))
+        #expect(lines[2].contains("policy change by a majority of validators"))
     }
 
     @Test("an invalid file: exit 1 and file:line:column on standard error")
