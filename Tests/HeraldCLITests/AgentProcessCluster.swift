@@ -256,7 +256,8 @@ final class AgentProcessCluster: @unchecked Sendable {
         throw Failure(description: "timed out waiting for \(what)\n\(logs)")
     }
 
-    private static func firstWord(of output: String) throws -> String {
+    /// The announcement ID a command printed first (announce, approve, policy propose).
+    static func firstWord(of output: String) throws -> String {
         guard let word = output.split(whereSeparator: \.isWhitespace).first, word.count == 64 else {
             throw Failure(description: "expected an announcement ID, got: \(output)")
         }

@@ -60,8 +60,8 @@ struct PolicyChangeProcessTests {
         }
 
         // A proposal nobody approves, and the one that is approved.
-        let stalled = try Self.id(try await processes.command(2, ["policy", "propose", boundedFile.path]))
-        let change = try Self.id(try await processes.command(1, ["policy", "propose", stricterFile.path]))
+        let stalled = try AgentProcessCluster.firstWord(of: try await processes.command(2, ["policy", "propose", boundedFile.path]))
+        let change = try AgentProcessCluster.firstWord(of: try await processes.command(1, ["policy", "propose", stricterFile.path]))
         #expect(try await decision(processes, 1, change).hasPrefix("pending: needs 3 approvals from role validator, has 1"))
         for n in 2...3 {
             try await processes.until("agent \(n) holds the policy change") { try await processes.holds(n, change) }
@@ -153,12 +153,5 @@ struct PolicyChangeProcessTests {
             #expect(result.stderr.contains(item.error), "\(item.name): \(result.stderr)")
         }
         #expect(try await processes.members(1).logEntries == 0)
-    }
-
-    static func id(_ output: String) throws -> String {
-        guard let word = output.split(whereSeparator: \.isWhitespace).first, word.count == 64 else {
-            throw AgentProcessCluster.Failure(description: "expected an announcement ID, got: \(output)")
-        }
-        return String(word)
     }
 }
