@@ -13,7 +13,7 @@ DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release bench demo clean install man completions deb fuzz
+.PHONY: all deps build test test-asan test-tsan release bench demo clean install man completions deb fuzz
 
 all: build
 
@@ -37,6 +37,16 @@ build: deps
 # The packages first: the package tests check them (HERALD_DEB_DIR).
 test: deps deb
 	HERALD_DEB_DIR=$(CURDIR)/.build/deb $(SWIFT) test
+
+# The whole suite under AddressSanitizer (its own build directory: instrumented objects do not mix).
+test-asan: deps
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+# The agent and command-line end-to-end suites under ThreadSanitizer; the herald processes the CLI
+# tests start are the instrumented build's too, and a race they report makes the test fail.
+test-tsan: deps
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'HeraldAgentTests|HeraldCLITests'
 
 # The herald to deploy: the Swift runtime and Foundation linked in (--static-swift-stdlib),
 # so that only the code herald uses is mapped and no $ORIGIN run path is needed (an

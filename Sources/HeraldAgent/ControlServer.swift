@@ -4,10 +4,22 @@ import NIOPosix
 
 /// Serves the control socket: a Unix socket, mode 0600, one JSON request
 /// per line (see ``ControlRequest``).
+///
+/// Bounded against a misbehaving client: at most ``maxClients`` connections
+/// at once (one more is answered with an error and closed), a request line
+/// of at most ``ControlRequest/maxLineLength`` bytes (a longer one is answered
+/// with an error and the connection closed), and a connection that sends no
+/// complete request for ``idleTimeout`` is closed.
 struct ControlServer: Sendable {
     let path: String
     let agent: HeraldAgent
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let clients = Locked(0)
+
+    /// Connections served at once.
+    static let maxClients = 64
+    /// How long a connection may stay without sending a complete request.
+    static let idleTimeout: TimeAmount = .seconds(30)
 
     /// Binds the socket (replacing a stale socket file), so that the agent
     /// reports itself started only once control commands can reach it.
@@ -15,7 +27,8 @@ struct ControlServer: Sendable {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: idleTimeout), IdleConnectionCloser())
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         // Only the agent's user may talk to it.
@@ -29,7 +42,7 @@ struct ControlServer: Sendable {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await client in inbound {
-                        group.addTask { try? await self.serve(client) }
+                        group.addTask { try? await self.admit(client) }
                     }
                 }
             }
@@ -37,6 +50,24 @@ struct ControlServer: Sendable {
             server.channel.close(promise: nil)
         }
         unlink(path)
+    }
+
+    /// Serves `client`, or refuses it with an error line when ``maxClients`` are being served.
+    private func admit(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
+        let admitted = clients.update { count in
+            guard count < Self.maxClients else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            try await client.executeThenClose { _, outbound in
+                try await outbound.write(Self.line(ControlResponse(
+                    error: "too many control connections (\(Self.maxClients) open); try again when one closes")))
+            }
+            return
+        }
+        defer { clients.update { $0 -= 1 } }
+        try await serve(client)
     }
 
     private func serve(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
@@ -47,14 +78,22 @@ struct ControlServer: Sendable {
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = Array(pending[..<newline])
                     pending.removeFirst(newline + 1)
-                    let response = await handle(line)
-                    var bytes = (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"internal"}"#.utf8)
-                    bytes.append(UInt8(ascii: "\n"))
-                    try await outbound.write(ByteBuffer(bytes: bytes))
+                    try await outbound.write(Self.line(await handle(line)))
                 }
-                if pending.count > ControlRequest.maxLineLength { return }
+                if pending.count > ControlRequest.maxLineLength {
+                    try await outbound.write(Self.line(ControlResponse(
+                        error: "request line longer than \(ControlRequest.maxLineLength) bytes without a newline: refused")))
+                    return
+                }
             }
         }
+    }
+
+    /// `response` as one JSON line.
+    private static func line(_ response: ControlResponse) -> ByteBuffer {
+        var bytes = (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"internal"}"#.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return ByteBuffer(bytes: bytes)
     }
 
     private func handle(_ line: [UInt8]) async -> ControlResponse {
@@ -90,6 +129,19 @@ struct ControlServer: Sendable {
             }
         } catch {
             return ControlResponse(error: error.description)
+        }
+    }
+}
+
+/// Closes a control connection on ``IdleStateHandler``'s read timeout.
+private final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 }
