@@ -67,6 +67,10 @@ public struct AgentConfiguration: Codable, Sendable {
     /// had expired before it reached this agent, unless its own announcer
     /// sends it, before it is decided as received in time (see `LateEntry`).
     public var lateEntryWitnesses: Int
+    /// Inbound RLPx connections in their handshake at once (default 64); more are closed on accept.
+    public var maxPendingHandshakes: Int?
+    /// Inbound RLPx connections open at once from one IP address (default 32); more are closed on accept.
+    public var maxConnectionsPerAddress: Int?
 
     enum CodingKeys: String, CodingKey {
         case listen, advertise, policy, peers, adapters, metrics
@@ -78,6 +82,8 @@ public struct AgentConfiguration: Codable, Sendable {
         case antiEntropyIntervalMilliseconds = "anti-entropy-interval-ms"
         case logLevel = "log-level"
         case lateEntryWitnesses = "late-entry-witnesses"
+        case maxPendingHandshakes = "max-pending-handshakes"
+        case maxConnectionsPerAddress = "max-connections-per-address"
     }
 
     /// A configuration with defaults for everything but the paths.
@@ -117,6 +123,8 @@ public struct AgentConfiguration: Codable, Sendable {
         applyRetry = try container.decodeIfPresent(RetryPolicy.self, forKey: .applyRetry)
         metrics = try container.decodeIfPresent(Listen.self, forKey: .metrics)
         lateEntryWitnesses = try container.decodeIfPresent(Int.self, forKey: .lateEntryWitnesses) ?? 2
+        maxPendingHandshakes = try container.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes)
+        maxConnectionsPerAddress = try container.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress)
     }
 
     /// Reads and validates `path`; relative paths inside are made absolute.
@@ -159,6 +167,12 @@ public struct AgentConfiguration: Codable, Sendable {
         }
         guard (1...16).contains(configuration.lateEntryWitnesses) else {
             throw .configuration(path: path, message: "late-entry-witnesses must be between 1 and 16")
+        }
+        for (key, value) in [("max-pending-handshakes", configuration.maxPendingHandshakes),
+                             ("max-connections-per-address", configuration.maxConnectionsPerAddress)] {
+            if let value, !(1...65_536).contains(value) {
+                throw .configuration(path: path, message: "\(key) must be between 1 and 65536, not \(value)")
+            }
         }
         for adapter in configuration.adapters {
             do { try adapter.validate() } catch {

@@ -27,6 +27,10 @@ public struct RLPxConfiguration: Sendable {
         public var maxFrameSize: Int = FrameCodec.maxFrameSize
         /// Largest message after Snappy decompression (≤ 0xFFFFFF), checked before decompressing.
         public var maxMessageSize: Int = Snappy.maxUncompressedSize
+        /// Inbound connections in their handshake at once; more are closed on accept.
+        public var maxPendingHandshakes: Int = 64
+        /// Inbound connections open at once from one remote IP address; more are closed on accept.
+        public var maxConnectionsPerAddress: Int = 32
 
         public init() {}
     }

@@ -54,17 +54,33 @@ public final class RLPxNode: Sendable {
 
     /// Listens on `host:port` (port 0 picks a free one). Admitted peers
     /// arrive on the listener's `connections`.
+    /// An accepted connection over ``RLPxConfiguration/Limits/maxPendingHandshakes`` or
+    /// ``RLPxConfiguration/Limits/maxConnectionsPerAddress`` is closed at once, with a `refused` event.
     public func listen(on host: String, port: Int) async throws -> RLPxListener {
         let configuration = self.configuration
         let sink = eventSink
+        let gate = InboundGate(maxPendingHandshakes: configuration.limits.maxPendingHandshakes,
+                               maxConnectionsPerAddress: configuration.limits.maxConnectionsPerAddress)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let remote = channel.remoteAddress
+                    let ticket: InboundGate.Ticket
+                    switch gate.admit(remote?.ipAddress ?? "unknown") {
+                    case .success(let admitted): ticket = admitted
+                    case .failure(let refusal):
+                        sink.yield(.refused(direction: .inbound, remoteAddress: remote.map { "\($0)" } ?? "unknown",
+                                            nodeID: nil, reason: refusal.reason))
+                        channel.close(promise: nil)   // before anything is read from it
+                        throw refusal
+                    }
+                    channel.closeFuture.whenComplete { _ in ticket.closed() }
                     let (asyncChannel, established) = try Self.configure(channel, configuration: configuration,
                                                                          direction: .inbound, events: sink, dialledKey: nil)
+                    established.whenComplete { _ in ticket.handshakeEnded() }
                     return AcceptedChannel(asyncChannel, established: established)
                 }
             }
