@@ -71,6 +71,8 @@ public struct AgentConfiguration: Codable, Sendable {
     public var maxPendingHandshakes: Int?
     /// Inbound RLPx connections open at once from one IP address (default 32); more are closed on accept.
     public var maxConnectionsPerAddress: Int?
+    /// Envelopes one peer may send per second (bursts of twice as many); more are dropped unopened.
+    public var maxEnvelopesPerSecond: Int
 
     enum CodingKeys: String, CodingKey {
         case listen, advertise, policy, peers, adapters, metrics
@@ -84,6 +86,7 @@ public struct AgentConfiguration: Codable, Sendable {
         case lateEntryWitnesses = "late-entry-witnesses"
         case maxPendingHandshakes = "max-pending-handshakes"
         case maxConnectionsPerAddress = "max-connections-per-address"
+        case maxEnvelopesPerSecond = "max-envelopes-per-second"
     }
 
     /// A configuration with defaults for everything but the paths.
@@ -105,7 +108,11 @@ public struct AgentConfiguration: Codable, Sendable {
         self.applyRetry = applyRetry
         self.metrics = metrics
         self.lateEntryWitnesses = lateEntryWitnesses
+        maxEnvelopesPerSecond = Self.defaultMaxEnvelopesPerSecond
     }
+
+    /// ``maxEnvelopesPerSecond`` unless the file says otherwise.
+    public static let defaultMaxEnvelopesPerSecond = 500
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -125,6 +132,7 @@ public struct AgentConfiguration: Codable, Sendable {
         lateEntryWitnesses = try container.decodeIfPresent(Int.self, forKey: .lateEntryWitnesses) ?? 2
         maxPendingHandshakes = try container.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes)
         maxConnectionsPerAddress = try container.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress)
+        maxEnvelopesPerSecond = try container.decodeIfPresent(Int.self, forKey: .maxEnvelopesPerSecond) ?? Self.defaultMaxEnvelopesPerSecond
     }
 
     /// Reads and validates `path`; relative paths inside are made absolute.
@@ -169,7 +177,8 @@ public struct AgentConfiguration: Codable, Sendable {
             throw .configuration(path: path, message: "late-entry-witnesses must be between 1 and 16")
         }
         for (key, value) in [("max-pending-handshakes", configuration.maxPendingHandshakes),
-                             ("max-connections-per-address", configuration.maxConnectionsPerAddress)] {
+                             ("max-connections-per-address", configuration.maxConnectionsPerAddress),
+                             ("max-envelopes-per-second", configuration.maxEnvelopesPerSecond)] {
             if let value, !(1...65_536).contains(value) {
                 throw .configuration(path: path, message: "\(key) must be between 1 and 65536, not \(value)")
             }

@@ -51,6 +51,8 @@ struct AgentMetrics: Sendable {
     let envelopesSent: [WireKind: CoreMetrics.Counter]
     let bytesSent: [WireKind: CoreMetrics.Counter]
     let envelopesReceived: CoreMetrics.Counter
+    /// Envelopes dropped unopened because their peer sent more than its rate.
+    let envelopesRateLimited: CoreMetrics.Counter
     let announcementsLogged: [DecisionLabel: CoreMetrics.Counter]
     let acksReceived: CoreMetrics.Counter
     let connectedPeers: CoreMetrics.Gauge
@@ -79,6 +81,7 @@ struct AgentMetrics: Sendable {
             ($0, counter("bytes_sent_total", [("kind", $0.rawValue)]))
         })
         envelopesReceived = counter("envelopes_received_total")
+        envelopesRateLimited = counter("envelopes_rate_limited_total")
         announcementsLogged = Dictionary(uniqueKeysWithValues: DecisionLabel.allCases.map {
             ($0, counter("announcements_logged_total", [("decision", $0.rawValue)]))
         })

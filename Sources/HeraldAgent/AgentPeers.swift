@@ -7,7 +7,7 @@ import Whisper
 /// Connections: one link per peer, dialling with backoff, and the receive path.
 extension HeraldAgent {
     /// Owns one admitted connection until it ends: registers it (or refuses a
-    /// duplicate) and hands every incoming message to ``receive(_:from:)``.
+    /// duplicate) and hands every incoming message to ``receive(_:from:limiter:)``.
     /// What the agent sends goes from its actor straight to the connection
     /// (``PeerConnection/enqueue(_:)``), with no task in between; finishing
     /// the link's `stop` stream ends the connection.
@@ -24,12 +24,17 @@ extension HeraldAgent {
                     group.addTask { for await _ in stop {} }
                     // Reading on the connection's event loop: a message is taken and checked by the
                     // thread that read it, then handed to the actor; one thread hop, not two.
+                    let rate = configuration.maxEnvelopesPerSecond
                     if #available(macOS 15.0, *) {
                         group.addTask(executorPreference: connection.taskExecutor) {
-                            for try await message in messages { await self.receive(message, from: peer) }
+                            var limiter = EnvelopeRateLimiter(envelopesPerSecond: rate)
+                            for try await message in messages { await self.receive(message, from: peer, limiter: &limiter) }
                         }
                     } else {
-                        group.addTask { for try await message in messages { await self.receive(message, from: peer) } }
+                        group.addTask {
+                            var limiter = EnvelopeRateLimiter(envelopesPerSecond: rate)
+                            for try await message in messages { await self.receive(message, from: peer, limiter: &limiter) }
+                        }
                     }
                     _ = try await group.next()
                     group.cancelAll()
@@ -171,13 +176,21 @@ extension HeraldAgent {
     /// Runs one `shh` message through the intake in the calling (connection)
     /// task, then hands each admitted envelope to the actor; anything
     /// malformed is dropped and logged, never trusted, and a malformed packet ends the link.
-    nonisolated func receive(_ message: CapabilityMessage, from peer: NodeID) async {
+    /// Envelopes over the peer's rate (`limiter`) are dropped unopened, counted, and logged once in a while.
+    nonisolated func receive(_ message: CapabilityMessage, from peer: NodeID, limiter: inout EnvelopeRateLimiter) async {
         guard let envelopes = intake.envelopes(of: message, from: peer) else {
             await dropLink(peer)
             return
         }
         for envelope in envelopes {
             metrics.envelopesReceived.increment()
+            guard limiter.admit() else {
+                metrics.envelopesRateLimited.increment()
+                if let dropped = limiter.report() {
+                    logger.warning("peer \(peer) is over \(Int(limiter.ratePerSecond)) envelopes per second: dropped \(dropped) unopened")
+                }
+                continue
+            }
             let now = Self.unixNow()
             guard let admitted = intake.admit(envelope, from: peer, now: now) else { continue }
             await process(admitted, from: peer, now: now)
