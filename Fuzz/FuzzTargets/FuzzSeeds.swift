@@ -61,13 +61,20 @@ extension FuzzTarget {
                 subjectEnode: "enode://\(Hex.encode(Self.nodeKey.publicKey.rawRepresentation))@10.0.0.1:30303",
                 agentEndpoint: nil, roles: ["validator"], lamportTime: 1, issuedAt: 1_800_000_000, expiresAt: 1_800_003_600,
                 policyHash: PolicyHash(rawRepresentation: [UInt8](repeating: 7, count: 32))!, approvedID: nil, announcer: Self.nodeKey.publicKey.nodeID)
-            guard let signed = try? SignedAnnouncement.sign(announcement, with: Self.nodeKey) else { return [] }
+            // A policy change too: the kind whose body has one more item, a YAML text.
+            var change = announcement
+            change.kind = .policyChange
+            change.subjectEnode = ""
+            change.roles = []
+            change.policyText = "version: 1\nconsortium: {name: herald-fuzz, key: \"file:k\"}\n"
+            guard let signed = try? SignedAnnouncement.sign(announcement, with: Self.nodeKey),
+                  let signedChange = try? SignedAnnouncement.sign(change, with: Self.nodeKey) else { return [] }
             var writer = RLPWriter()
             writer.writeList { list in
                 list.write(UInt64(1))
                 list.write(bytes: signed.encoded)
             }
-            return [signed.encoded, writer.bytes]
+            return [signed.encoded, writer.bytes, signedChange.encoded]
         case .policyYAML:
             let policies = Self.repository.appendingPathComponent("Policies")
             let files = (try? FileManager.default.contentsOfDirectory(atPath: policies.path)) ?? []
