@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import RLPx
 
 /// Serves the control socket: a Unix socket, mode 0600, one JSON request
 /// per line (see ``ControlRequest``).
@@ -13,7 +14,7 @@ import NIOPosix
 struct ControlServer: Sendable {
     let path: String
     let agent: HeraldAgent
-    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let server: NIOAsyncChannel<HandedOverChannel<ByteBuffer, ByteBuffer>, Never>
     private let clients = Locked(0)
 
     /// Connections served at once.
@@ -28,7 +29,7 @@ struct ControlServer: Sendable {
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: idleTimeout), IdleConnectionCloser())
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return HandedOverChannel(try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel))
                 }
             }
         // Only the agent's user may talk to it.
@@ -41,7 +42,8 @@ struct ControlServer: Sendable {
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await client in inbound {
+                    for try await accepted in inbound {
+                        guard let client = accepted.take() else { continue }
                         group.addTask { try? await self.admit(client) }
                     }
                 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RLPx
 
 /// The agent's HTTP listener: `GET /metrics` (Prometheus text format), the
 /// status page `GET /` and `GET /status.json`, and `GET /healthz` and
@@ -66,7 +67,7 @@ struct MetricsServer: Sendable {
         }
     }
 
-    private let server: NIOAsyncChannel<Connection, Never>
+    private let server: NIOAsyncChannel<HandedOverChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     /// The bound port.
     let port: Int
 
@@ -78,7 +79,7 @@ struct MetricsServer: Sendable {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    return HandedOverChannel(try Connection(wrappingChannelSynchronously: channel))
                 }
             }
         return MetricsServer(server: server, port: server.channel.localAddress?.port ?? port)
@@ -96,7 +97,8 @@ struct MetricsServer: Sendable {
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
+                    for try await accepted in inbound {
+                        guard let connection = accepted.take() else { continue }
                         group.addTask {
                             await withTaskGroup(of: Void.self) { race in
                                 race.addTask { try? await Self.serve(connection, respond: respond) }

@@ -172,35 +172,17 @@ public final class RLPxListener: Sendable {
     }
 }
 
-/// An accepted connection on its way from the server's child initializer
-/// to the accept loop.
-///
-/// NIO's server channel drops the connections it has not handed out yet
-/// when it closes or its reader is cancelled, and a `NIOAsyncChannel`
-/// dropped before anyone ran it traps ("Deinited NIOAsyncWriter without
-/// calling finish()", apple/swift-nio#3481): an agent stopping while a peer
-/// dials in would crash the process. Unless the accept loop took it, this
-/// owner finishes and closes it instead.
+/// An accepted RLPx connection on its way from the server's child initializer
+/// to the accept loop, with the future of its handshake.
 final class AcceptedChannel: Sendable {
     let established: EventLoopFuture<PeerInfo>
-    private let channel: NIOLockedValueBox<NIOAsyncChannel<CapabilityMessage, CapabilityMessage>?>
+    private let channel: HandedOverChannel<CapabilityMessage, CapabilityMessage>
 
     init(_ channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, established: EventLoopFuture<PeerInfo>) {
-        self.channel = NIOLockedValueBox(channel)
+        self.channel = HandedOverChannel(channel)
         self.established = established
     }
 
     /// Hands the channel over; the caller must run or close it.
-    func take() -> NIOAsyncChannel<CapabilityMessage, CapabilityMessage>? {
-        channel.withLockedValue { channel in
-            defer { channel = nil }
-            return channel
-        }
-    }
-
-    deinit {
-        guard let dropped = take() else { return }
-        // Holding it until then keeps the writer alive; running it empty finishes the writer and closes the socket.
-        Task { try? await dropped.executeThenClose { _, _ in } }
-    }
+    func take() -> NIOAsyncChannel<CapabilityMessage, CapabilityMessage>? { channel.take() }
 }
