@@ -74,8 +74,10 @@ public final class RLPxNode: Sendable {
                     case .failure(let refusal):
                         sink.yield(.refused(direction: .inbound, remoteAddress: remote.map { "\($0)" } ?? "unknown",
                                             nodeID: nil, reason: refusal.reason))
-                        channel.close(promise: nil)   // before anything is read from it
-                        throw refusal
+                        // Not by throwing: a failed child initializer fires an error on the server
+                        // channel, which would end the listener's stream of connections.
+                        try channel.pipeline.syncOperations.addHandler(CloseOnActive())
+                        return AcceptedChannel(refused: ())
                     }
                     channel.closeFuture.whenComplete { _ in ticket.closed() }
                     let (asyncChannel, established) = try Self.configure(channel, configuration: configuration,
@@ -143,8 +145,7 @@ public final class RLPxListener: Sendable {
                 // A peer stuck in its handshake delays only itself.
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await accepted in inbound {
-                        guard let channel = accepted.take() else { continue }
-                        let established = accepted.established
+                        guard let channel = accepted.take(), let established = accepted.established else { continue }
                         group.addTask {
                             guard let connection = try? await RLPxNode.admit(channel: channel, established: established,
                                                                              configuration: configuration) else { return }
@@ -174,15 +175,37 @@ public final class RLPxListener: Sendable {
 
 /// An accepted RLPx connection on its way from the server's child initializer
 /// to the accept loop, with the future of its handshake.
+/// A connection over the listener's bounds carries none: the accept loop skips it.
 final class AcceptedChannel: Sendable {
-    let established: EventLoopFuture<PeerInfo>
-    private let channel: HandedOverChannel<CapabilityMessage, CapabilityMessage>
+    let established: EventLoopFuture<PeerInfo>?
+    private let channel: HandedOverChannel<CapabilityMessage, CapabilityMessage>?
 
     init(_ channel: NIOAsyncChannel<CapabilityMessage, CapabilityMessage>, established: EventLoopFuture<PeerInfo>) {
         self.channel = HandedOverChannel(channel)
         self.established = established
     }
 
-    /// Hands the channel over; the caller must run or close it.
-    func take() -> NIOAsyncChannel<CapabilityMessage, CapabilityMessage>? { channel.take() }
+    /// A connection refused on accept (closed by its ``CloseOnActive`` handler).
+    init(refused: Void) {
+        channel = nil
+        established = nil
+    }
+
+    /// Hands the channel over; the caller must run or close it. Nil for a refused connection.
+    func take() -> NIOAsyncChannel<CapabilityMessage, CapabilityMessage>? { channel?.take() }
+}
+
+/// Closes its channel as soon as it is active, before anything is read from it.
+final class CloseOnActive: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { context.close(promise: nil) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -52,13 +52,12 @@ struct InboundLimitTests {
                 let start = ContinuousClock.now
                 let channels = try await Self.silentConnections(20, port: listener.port, group: group)
                 let early = try await Self.refusals(server, count: 12, containing: "already pending")
-                let opened = ContinuousClock.now - start
                 #expect(early.allSatisfy { $0 == "8 handshakes already pending (max-pending-handshakes 8)" }, "\(early)")
-                try await Self.untilClosed(channels, count: 12, within: .seconds(5))
-                if opened < .seconds(8) {
+                try await Self.untilClosed(channels, count: 12, within: .seconds(15))
+                if ContinuousClock.now - start < .seconds(8) {
                     #expect(channels.filter { !$0.isActive }.count == 12, "only the 12 over the bound are closed before the timeout")
                 }
-                try await Self.untilClosed(channels, count: 20, within: .seconds(30))
+                try await Self.untilClosed(channels, count: 20, within: .seconds(60))
                 let timedOut = try await Self.refusals(server, count: 8, containing: "did not complete in time")
                 #expect(timedOut.count == 8)
 
