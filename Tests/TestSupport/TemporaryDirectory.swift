@@ -15,9 +15,20 @@ package struct TemporaryDirectory: Sendable {
     /// The path of `name` inside the directory.
     package func file(_ name: String) -> String { path + "/" + name }
 
-    /// Writes `text` to `name`.
+    /// Writes `text` to `name`, through a close-on-exec descriptor: a process that another test
+    /// spawns meanwhile must not keep the file open for writing, or running it as a script
+    /// fails with "Text file busy".
     package func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: file(name), atomically: false, encoding: .utf8)
+        let descriptor = open(file(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw CocoaError(.fileWriteUnknown) }
+            offset += written
+        }
     }
 
     /// The text of `name`.
