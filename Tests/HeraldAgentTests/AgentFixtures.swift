@@ -149,6 +149,11 @@ enum AgentFixtures {
 extension AgentFixtures {
     /// An `exec` adapter that appends one line (the member count) to `runs.log` in agent `n`'s
     /// directory each time it actually applies a list; the agent's configuration gets it appended.
+    /// Descriptors this process has open (agents and test clients alike).
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
     static func countAdapterRuns(_ configuration: inout AgentConfiguration) -> URL {
         let log = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("runs.log")
         configuration.adapters.append(.exec(ExecConfiguration(

@@ -36,10 +36,6 @@ struct ControlSocketAbuseTests {
         return (channel, received)
     }
 
-    static func openDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
-    }
-
     @Test("100 MB without a newline: refused with an error after the line limit, the connection closed, the agent serving",
           .timeLimit(.minutes(1)))
     func endlessLine() async throws {
@@ -71,7 +67,7 @@ struct ControlSocketAbuseTests {
         let shared = try sandbox.shared(genesis: 2)
         try await F.withAgents(1, in: sandbox, shared: shared) { agents in
             let socket = agents[0].configuration.controlSocket
-            let before = Self.openDescriptors()
+            let before = F.openDescriptors()
             var opened: [(channel: any Channel, received: Received)] = []
             for _ in 0..<1000 { opened.append(try await Self.connect(socket)) }
             let clients = opened
@@ -94,7 +90,7 @@ struct ControlSocketAbuseTests {
                 (try? await ControlClient(path: socket).send(ControlRequest(command: "members")))?.members != nil
             }
             // Every descriptor the flood took, on both ends, is released.
-            try await F.until("descriptors back to \(before)") { Self.openDescriptors() <= before + 2 }
+            try await F.until("descriptors back to \(before)") { F.openDescriptors() <= before + 2 }
         }
     }
 }

@@ -12,10 +12,6 @@ import Testing
 struct SlowLorisTests {
     typealias F = AgentFixtures
 
-    static func openDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
-    }
-
     @Test("500 silent connections: all closed, descriptors back to their level, deliveries go on", .timeLimit(.minutes(2)))
     func silentConnections() async throws {
         let sandbox = try F.Sandbox()
@@ -28,7 +24,7 @@ struct SlowLorisTests {
                 return true
             }
             let port = try #require(URL(string: agents[0].enode)?.port)
-            let before = Self.openDescriptors()
+            let before = F.openDescriptors()
 
             var opened: [any Channel] = []
             for _ in 0..<500 {
@@ -48,7 +44,7 @@ struct SlowLorisTests {
                 attack.allSatisfy { !$0.isActive }
             }
             #expect(await agents[0].agent.peers().count == 2, "members' links survive the attack")
-            try await F.until("descriptors back to \(before)", within: .seconds(10)) { Self.openDescriptors() <= before + 2 }
+            try await F.until("descriptors back to \(before)", within: .seconds(10)) { F.openDescriptors() <= before + 2 }
         }
     }
 }
