@@ -62,9 +62,17 @@ struct ControlServer: Sendable {
             return true
         }
         guard admitted else {
-            try await client.executeThenClose { _, outbound in
+            try await client.executeThenClose { inbound, outbound in
                 try await outbound.write(Self.line(ControlResponse(
                     error: "too many control connections (\(Self.maxClients) open); try again when one closes")))
+                // Closing at once could fail the client's write of its request before it reads the
+                // answer; let it finish (what it sends is discarded), for a second at most.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { do { for try await _ in inbound {} } catch {} }
+                    group.addTask { try? await Task.sleep(for: .seconds(1)) }
+                    await group.next()
+                    group.cancelAll()
+                }
             }
             return
         }
