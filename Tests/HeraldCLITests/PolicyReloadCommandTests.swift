@@ -24,7 +24,9 @@ struct PolicyReloadCommandTests {
             let initialised = try HeraldProcess.run([
                 "init", "--data-dir", directory.appendingPathComponent("agent").path,
                 "--policy", "Policies/two-of-three-admission.yaml",
-                "--listen", "127.0.0.1:\(Int.random(in: 41_000..<49_000))", "--consortium-key", "file:" + key.path,
+                // Port 0: the kernel picks a free one when the agent binds (a random fixed one can
+                // collide with another test's connections).
+                "--listen", "127.0.0.1:0", "--consortium-key", "file:" + key.path,
             ])
             guard initialised.status == 0 else { throw Failure(message: "init failed: \(initialised.stderr)") }
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
