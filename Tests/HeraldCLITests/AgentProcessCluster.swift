@@ -264,27 +264,36 @@ final class AgentProcessCluster: @unchecked Sendable {
         return String(word)
     }
 
-    /// `count` TCP ports that were free on 127.0.0.1 a moment ago (bound together, then released).
+    /// `count` TCP ports that were free on 127.0.0.1 a moment ago (bound together, then released),
+    /// below the kernel's ephemeral range (32768 and up): between their release and the agents'
+    /// start, no connection another test makes can be given one of them.
     static func freePorts(_ count: Int) throws -> [UInt16] {
         var descriptors: [Int32] = []
         defer { for descriptor in descriptors { close(descriptor) } }
         var ports: [UInt16] = []
-        for _ in 0..<count {
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts <= 1000 else { throw Failure(description: "no free port found in 20000-32767") }
+            let candidate = UInt16.random(in: 20_000...32_767)
+            guard !ports.contains(candidate) else { continue }
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-            descriptors.append(descriptor)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                    bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+            address.sin_port = candidate.bigEndian
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
                 }
             }
-            guard bound else { throw Failure(description: "bind: \(String(cString: strerror(errno)))") }
-            ports.append(UInt16(bigEndian: address.sin_port))
+            guard bound else {
+                close(descriptor)
+                continue   // in use: try another
+            }
+            descriptors.append(descriptor)
+            ports.append(candidate)
         }
         return ports
     }
