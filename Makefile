@@ -129,14 +129,16 @@ deb:
 
 # --- Fuzzing ------------------------------------------------------------------------------
 # herald-fuzz (Fuzz/) built twice: with libFuzzer and AddressSanitizer in a scratch directory
-# of its own, and plainly, to write each target's seeds. Scripts/run-fuzz.sh runs each target
+# of its own, and plainly, to write each target's seeds. --sanitize=fuzzer alone instruments
+# only the executable's own module for coverage (Swift 6.3's package manager); the
+# -sanitize-coverage flags instrument every module, so that the fuzzer sees the decoders. Scripts/run-fuzz.sh runs each target
 # for SECONDS and prints executions, coverage and corpus size; corpora grow in .build/fuzz.
 SECONDS     ?= 60
 FUZZ_SCRATCH := $(CURDIR)/.build/fuzz
 
 fuzz: deps
 	$(SWIFT) build --product herald-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -DHERALD_LIBFUZZER \
-	  --scratch-path $(FUZZ_SCRATCH)
+	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp --scratch-path $(FUZZ_SCRATCH)
 	$(SWIFT) build --product herald-fuzz
 	Scripts/run-fuzz.sh $(FUZZ_SCRATCH)/debug/herald-fuzz $$($(SWIFT) build --show-bin-path)/herald-fuzz \
 	  $(SECONDS) $(FUZZ_SCRATCH)/work

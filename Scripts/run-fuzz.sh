@@ -22,9 +22,10 @@ for target in "${targets[@]}"; do
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$work/artifacts/$target-" > "$log" 2>&1 || status=$?
   executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
-  edges="$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)"
+  edges="$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)"
   result=clean
-  if [ "$status" != 0 ]; then result="FAILED (exit $status, see $log)"; failed=1; fi
+  if [ "$status" != 0 ]; then result="FAILED (exit $status, see $log)"; failed=1
+  elif [ -z "$edges" ]; then result="FAILED (no coverage: the decoders are not instrumented, see $log)"; failed=1; fi
   printf '%-18s %12s %8s %8s %s\n' "$target" "${executions:-?}" "${edges:-?}" "$(ls "$corpus" | wc -l)" "$result"
 done
 exit "$failed"
