@@ -28,12 +28,18 @@ extension HeraldAgent {
                     if #available(macOS 15.0, *) {
                         group.addTask(executorPreference: connection.taskExecutor) {
                             var limiter = EnvelopeRateLimiter(envelopesPerSecond: rate)
-                            for try await message in messages { await self.receive(message, from: peer, limiter: &limiter) }
+                            var warnings = WarningThrottle()
+                            for try await message in messages {
+                                await self.receive(message, from: peer, limiter: &limiter, warnings: &warnings)
+                            }
                         }
                     } else {
                         group.addTask {
                             var limiter = EnvelopeRateLimiter(envelopesPerSecond: rate)
-                            for try await message in messages { await self.receive(message, from: peer, limiter: &limiter) }
+                            var warnings = WarningThrottle()
+                            for try await message in messages {
+                                await self.receive(message, from: peer, limiter: &limiter, warnings: &warnings)
+                            }
                         }
                     }
                     _ = try await group.next()
@@ -176,8 +182,10 @@ extension HeraldAgent {
     /// Runs one `shh` message through the intake in the calling (connection)
     /// task, then hands each admitted envelope to the actor; anything
     /// malformed is dropped and logged, never trusted, and a malformed packet ends the link.
-    /// Envelopes over the peer's rate (`limiter`) are dropped unopened, counted, and logged once in a while.
-    nonisolated func receive(_ message: CapabilityMessage, from peer: NodeID, limiter: inout EnvelopeRateLimiter) async {
+    /// Envelopes over the peer's rate (`limiter`) are dropped unopened, counted, and logged once in a while;
+    /// what is wrong with the others is logged at most `warnings` allows.
+    nonisolated func receive(_ message: CapabilityMessage, from peer: NodeID, limiter: inout EnvelopeRateLimiter,
+                             warnings: inout WarningThrottle) async {
         guard let envelopes = intake.envelopes(of: message, from: peer) else {
             await dropLink(peer)
             return
@@ -192,7 +200,7 @@ extension HeraldAgent {
                 continue
             }
             let now = Self.unixNow()
-            guard let admitted = intake.admit(envelope, from: peer, now: now) else { continue }
+            guard let admitted = intake.admit(envelope, from: peer, now: now, warnings: &warnings) else { continue }
             await process(admitted, from: peer, now: now)
         }
     }

@@ -67,13 +67,14 @@ struct EnvelopeIntake: Sendable {
         }
     }
 
-    /// Checks and opens one envelope; nil (logged when suspicious) when it is to be dropped.
-    func admit(_ envelope: Envelope, from peer: NodeID, now: UInt64) -> Admitted? {
+    /// Checks and opens one envelope; nil (logged through `warnings` when suspicious) when it is to be dropped.
+    func admit(_ envelope: Envelope, from peer: NodeID, now: UInt64, warnings: inout WarningThrottle) -> Admitted? {
+        func warn(_ message: String) { warnings.warning(message, about: peer, to: logger) }
         do {
             _ = try validator.value.validate(envelope, now: UInt32(clamping: now))
         } catch {
             if case .recentlyExpired = error { return nil }
-            logger.warning("envelope from \(peer) refused: \(error)")
+            warn("envelope from \(peer) refused: \(error)")
             return nil
         }
         guard envelope.topic == topic, seen.insert(envelope.hash) else { return nil }
@@ -81,40 +82,40 @@ struct EnvelopeIntake: Sendable {
         do {
             opened = try opener.open(envelope)
         } catch {
-            logger.warning("envelope from \(peer) does not open: \(error)")
+            warn("envelope from \(peer) does not open: \(error)")
             return nil
         }
         let message: WireMessage
         do { message = try WireMessage(decoding: opened.payload) } catch {
-            logger.warning("malformed message from \(peer): \(error)")
+            warn("malformed message from \(peer): \(error)")
             return nil
         }
         var ack: SignedAck?
         if case .ack(let bytes) = message {
             do { ack = try SignedAck(decoding: bytes) } catch {
-                logger.warning("ack from \(peer) dropped: \(error)")
+                warn("ack from \(peer) dropped: \(error)")
                 return nil
             }
         }
         // An ack comes in an unsigned envelope (``WireMessage/isSelfSigned``):
         // its receiver, whose signature over it has just verified, is its signer.
         guard let signer = opened.signer?.nodeID ?? ack?.ack.receiver else {
-            logger.warning("unsigned envelope from \(peer) carries a message that needs a signed one")
+            warn("unsigned envelope from \(peer) carries a message that needs a signed one")
             return nil
         }
         guard allowlist.contains(signer) else {
-            logger.warning("envelope from \(peer) signed by a node not on the allowlist")
+            warn("envelope from \(peer) signed by a node not on the allowlist")
             return nil
         }
         var admitted = Admitted(signer: signer, message: message, ack: ack)
         switch message {
         case .announcement(let bytes, _):
             do { admitted.announcement = try SignedAnnouncement(decoding: bytes) } catch {
-                logger.warning("announcement from \(peer) dropped: \(error)")
+                warn("announcement from \(peer) dropped: \(error)")
                 return nil
             }
         case .entries(let entries):
-            admitted.entries = entries.compactMap { received($0, from: peer, now: now) }
+            admitted.entries = entries.compactMap { received($0, from: peer, now: now, warnings: &warnings) }
         default:
             break
         }
@@ -126,10 +127,10 @@ extension EnvelopeIntake {
     /// Decodes one anti-entropy entry and, when it has expired by `now`,
     /// verifies the witness acks that came with it; nil (logged) when the
     /// announcement is malformed or its signature does not verify.
-    func received(_ entry: WireMessage.Entry, from peer: NodeID, now: UInt64) -> ReceivedEntry? {
+    func received(_ entry: WireMessage.Entry, from peer: NodeID, now: UInt64, warnings: inout WarningThrottle) -> ReceivedEntry? {
         let signed: SignedAnnouncement
         do { signed = try SignedAnnouncement(decoding: entry.encoded) } catch {
-            logger.warning("anti-entropy entry from \(peer) dropped: \(error)")
+            warnings.warning("anti-entropy entry from \(peer) dropped: \(error)", about: peer, to: logger)
             return nil
         }
         var witnesses: Set<NodeID> = []

@@ -32,11 +32,13 @@ struct HostileAnnouncementTests {
         func memberNodes() async -> [String] { await agent.members().members.map(\.node) }
     }
 
-    static func withAgent(_ body: (Setup) async throws -> Void) async throws {
+    static func withAgent(configure: (inout AgentConfiguration) -> Void = { _ in },
+                          _ body: (Setup) async throws -> Void) async throws {
         let sandbox = try F.Sandbox()
         defer { sandbox.cleanUp() }
         let shared = try sandbox.shared(genesis: 3)
         var configuration = try sandbox.configuration(1, policy: shared.policy, consortiumKey: shared.key, peers: [])
+        configure(&configuration)
         let runs = F.countAdapterRuns(&configuration)
         let running = try await F.start(configuration)
         do {
