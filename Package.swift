@@ -154,6 +154,18 @@ let package = Package(
         // Shared by the test targets: locating and decoding Tests/TestVectors,
         // seeded randomness, temporary directories, the agent tests' node keys and genesis policy.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The trait that makes the machine-loading tests run one at a time.
+        .target(name: "TestTurns", path: "Tests/TestTurns"),
+        // A plain TCP client that speaks raw RLPx bytes, for the hostile-peer tests.
+        .target(
+            name: "RawPeer",
+            dependencies: [
+                "RLPx", "HeraldCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/RawPeer"
+        ),
         // A recording JSON-RPC 2.0 node (HTTP, http+unix, IPC) for adapter and agent tests.
         .target(
             name: "FakeNode",
@@ -187,18 +199,18 @@ let package = Package(
         .testTarget(
             name: "HeraldAgentTests",
             dependencies: [
-                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLP", "RLPx", "Whisper", "TestSupport", "FakeNode",
+                "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLP", "RLPx", "Whisper", "TestSupport", "FakeNode", "RawPeer", "TestTurns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto", "TestSupport"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "Membership", "HeraldCrypto", "TestSupport", "TestTurns"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "HeraldCrypto", "RLP", "TestSupport"]),
         .testTarget(
             name: "RLPxTests",
             dependencies: [
-                "RLPx", "HeraldCrypto", "RLP", "Whisper", "TestSupport",
+                "RLPx", "HeraldCrypto", "RLP", "Whisper", "TestSupport", "RawPeer", "TestTurns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -172,6 +172,7 @@ public actor HeraldAgent: Service {
             isAllowed: { [allowlist] node in allowlist.contains(node) })
         rlpxConfiguration.timeouts.dial = .seconds(3)
         rlpxConfiguration.limits.maxMessageSize = min(rlpxConfiguration.limits.maxMessageSize, policy.transport.maxMessageSize)
+        rlpxConfiguration.limits.maxFrameSize = RLPxConfiguration.Limits.frameSize(carrying: rlpxConfiguration.limits.maxMessageSize)
         if let bound = configuration.maxPendingHandshakes { rlpxConfiguration.limits.maxPendingHandshakes = bound }
         if let bound = configuration.maxConnectionsPerAddress { rlpxConfiguration.limits.maxConnectionsPerAddress = bound }
         intake = EnvelopeIntake(topic: topic, opener: opener, validator: Locked(HeraldAgent.validator(for: policy)),

@@ -33,6 +33,14 @@ public struct RLPxConfiguration: Sendable {
         public var maxConnectionsPerAddress: Int = 32
 
         public init() {}
+
+        /// The smallest frame limit that still admits every message of up to
+        /// `messageSize` bytes, compressed or not: Snappy's worst case for it
+        /// plus the message id. A peer announcing a larger frame is dropped on
+        /// its header, before anything is buffered for it.
+        public static func frameSize(carrying messageSize: Int) -> Int {
+            min(FrameCodec.maxFrameSize, Snappy.maxCompressedLength(messageSize) + 9)
+        }
     }
 
     /// Our node key; its public key is our identity.

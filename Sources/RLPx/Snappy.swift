@@ -6,11 +6,16 @@ package enum Snappy {
     /// geth's bound on a decoded message (and on what it sends uncompressed).
     package static let maxUncompressedSize = 0xFF_FFFF
 
+    /// The longest compressed block `length` bytes can become.
+    package static func maxCompressedLength(_ length: Int) -> Int {
+        snappy_max_compressed_length(length)
+    }
+
     /// Compresses `bytes` in the Snappy block format.
     package static func compress(_ bytes: [UInt8]) -> [UInt8] {
         // The empty block is the varint 0; an empty array has no base address to hand to C.
         if bytes.isEmpty { return [0] }
-        var output = [UInt8](repeating: 0, count: snappy_max_compressed_length(bytes.count))
+        var output = [UInt8](repeating: 0, count: maxCompressedLength(bytes.count))
         var outputLength = output.count
         let status = bytes.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in

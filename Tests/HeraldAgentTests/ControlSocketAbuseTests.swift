@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import TestTurns
 
 /// A control-socket client that misbehaves on purpose: a request line that
 /// never ends, and more connections than the agent serves at once. The
@@ -37,7 +38,7 @@ struct ControlSocketAbuseTests {
     }
 
     @Test("100 MB without a newline: refused with an error after the line limit, the connection closed, the agent serving",
-          .timeLimit(.minutes(1)))
+          .takesTurns, .timeLimit(.minutes(6)))
     func endlessLine() async throws {
         let sandbox = try F.Sandbox()
         defer { sandbox.cleanUp() }
@@ -60,7 +61,7 @@ struct ControlSocketAbuseTests {
     }
 
     @Test("1,000 connections: the first 64 are served, the rest refused with an error; the agent serves again once they close",
-          .timeLimit(.minutes(1)))
+          .takesTurns, .timeLimit(.minutes(6)))
     func manyConnections() async throws {
         let sandbox = try F.Sandbox()
         defer { sandbox.cleanUp() }

@@ -4,6 +4,7 @@ import HeraldCrypto
 import Membership
 import RLPx
 import Testing
+import TestTurns
 import Whisper
 
 /// An allowlisted peer that floods an agent with envelopes, valid and
@@ -30,7 +31,7 @@ struct EnvelopeFloodTests {
     static let rate = 100
 
     @Test("20,000 envelopes in about two seconds: rate-limited, counted, bounded; another peer is still served",
-          .timeLimit(.minutes(3)))
+          .takesTurns, .timeLimit(.minutes(6)))
     func flood() async throws {
         var flooded: Duration = .zero
         try await HostileAnnouncementTests.withAgent(configure: { $0.maxEnvelopesPerSecond = Self.rate }) { setup in

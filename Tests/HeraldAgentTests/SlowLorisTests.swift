@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import TestTurns
 
 /// 500 silent TCP connections to an agent's RLPx port while its members go
 /// on delivering: the connections are closed (over the bounds at once, the
@@ -12,7 +13,7 @@ import Testing
 struct SlowLorisTests {
     typealias F = AgentFixtures
 
-    @Test("500 silent connections: all closed, descriptors back to their level, deliveries go on", .timeLimit(.minutes(2)))
+    @Test("500 silent connections: all closed, descriptors back to their level, deliveries go on", .takesTurns, .timeLimit(.minutes(6)))
     func silentConnections() async throws {
         let sandbox = try F.Sandbox()
         defer { sandbox.cleanUp() }

@@ -2,6 +2,7 @@ import Foundation
 @testable import HeraldAgent
 import NodeAdapters
 import Testing
+import TestTurns
 
 /// The status page in a real browser (headless Chromium) while an admission is stuck, and after it is not.
 @Suite("status page in a browser")
@@ -9,7 +10,7 @@ struct StatusPageBrowserTests {
     static let step: Duration = .seconds(60)
 
     @Test("three agents, one stopped: the page shows the pending approval, the unacknowledged member, the down link and the failing adapter; then accepted and acked",
-          .timeLimit(.minutes(5)))
+          .takesTurns, .timeLimit(.minutes(8)))
     func stuckAdmissionInBrowser() async throws {
         let chromium: HeadlessChromium
         switch HeadlessChromium.located {

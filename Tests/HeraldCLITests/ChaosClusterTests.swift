@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCrypto
 import Testing
+import TestTurns
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -132,7 +133,7 @@ struct ChaosClusterTests {
     }
 
     @Test("40 announcements under 30% loss on two hosts, a long partition, two SIGKILLs and a clean restart: 0 lost, 0 twice, 0 diverged",
-          .timeLimit(.minutes(8)))
+          .takesTurns, .timeLimit(.minutes(10)))
     func chaos() async throws {
         // A test runner killed in mid-run cannot clean up: its leftovers go first.
         for stale in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where stale.hasPrefix("herald-chaos-") {

@@ -2,6 +2,7 @@ import HeraldCrypto
 import NIOCore
 import NIOPosix
 import RLPx
+import RawPeer
 import Testing
 
 /// The allowlist and identity checks over real TCP.

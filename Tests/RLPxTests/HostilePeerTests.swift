@@ -2,6 +2,7 @@ import HeraldCrypto
 import NIOCore
 import NIOPosix
 import RLPx
+import RawPeer
 import Testing
 
 /// Hostile peers over real sockets: each is disconnected within its

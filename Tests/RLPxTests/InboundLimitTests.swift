@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import RLPx
 import Testing
+import TestTurns
 
 /// Silent TCP connections beyond the listener's bounds are closed on accept,
 /// with a `refused` event naming the bound, before any handshake work.
@@ -41,7 +42,8 @@ struct InboundLimitTests {
         return reasons
     }
 
-    @Test("connections over max-pending-handshakes are closed at once; the rest when the handshake times out")
+    @Test("connections over max-pending-handshakes are closed at once; the rest when the handshake times out",
+          .takesTurns, .timeLimit(.minutes(6)))
     func pendingHandshakes() async throws {
         try await Net.withGroup { group in
             // Long enough that, even on a loaded machine, no handshake times out before all 20 are open.
@@ -72,7 +74,7 @@ struct InboundLimitTests {
         }
     }
 
-    @Test("connections over max-connections-per-address are closed at once")
+    @Test("connections over max-connections-per-address are closed at once", .takesTurns, .timeLimit(.minutes(6)))
     func perAddress() async throws {
         try await Net.withGroup { group in
             var configuration = Net.configuration(handshake: .seconds(20))

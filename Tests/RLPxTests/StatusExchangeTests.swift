@@ -2,6 +2,7 @@ import HeraldCrypto
 import NIOCore
 import NIOPosix
 import RLPx
+import RawPeer
 import Testing
 import Whisper
 
@@ -31,31 +32,22 @@ struct StatusExchangeTests {
                     return count
                 }
                 let key = Secp256k1.PrivateKey()
-                try await RawConnection.with(group: group, port: listener.port) { raw in
-                    var codec = try await raw.handshake(key: key, remote: serverKey)
-                    let hello = Hello(clientID: "odd", capabilities: [Net.shh.capability], nodeID: key.publicKey.rawRepresentation)
-                    var bytes = try codec.writer.seal(messageID: BaseProtocol.MessageID.hello, payload: hello.encoded())
-                    // shh sits at 0x10; v5 on both sides, so payloads are Snappy-compressed.
-                    switch misbehaviour {
-                    case .messagesBeforeStatus:
-                        let packet = WhisperPacket.messages([]).encodedData()
-                        bytes += try codec.writer.seal(messageID: 0x10 + WhisperPacket.messagesCode, payload: Snappy.compress(packet))
-                    case .wrongVersion:
-                        let packet: [UInt8] = [0xc4, 0x05, 0x80, 0x80, 0x80]   // [5, 0, "", 0]
-                        bytes += try codec.writer.seal(messageID: 0x10, payload: Snappy.compress(packet))
-                    case .malformedStatus:
-                        bytes += try codec.writer.seal(messageID: 0x10, payload: Snappy.compress([0xc0]))
-                    case .noStatusAtAll:
-                        break   // stalls after Hello: the handshake deadline applies
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    do {
+                        try await Self.misbehave(misbehaviour, key: key, serverKey: serverKey, group: group, port: listener.port)
+                        break
+                    } catch where misbehaviour == .noStatusAtAll && attempt < 5 {
+                        // A machine stalled by the rest of the suite can run out the 800 ms before
+                        // the RLPx handshake is even through; that attempt proves nothing, so again.
                     }
-                    try? await raw.write(bytes)
-                    _ = await raw.waitForClose()
                 }
+                let node = key.publicKey.nodeID
                 let event = try await Net.nextEvent(server.events) {
-                    if case .refused = $0 { return true } else { return false }
+                    if case .refused(_, _, let id, _) = $0 { return id == node } else { return false }
                 }
-                guard case .refused(_, _, let nodeID, let reason) = event else { return }
-                #expect(nodeID == key.publicKey.nodeID)
+                guard case .refused(_, _, _, let reason) = event else { return }
                 switch misbehaviour {
                 case .messagesBeforeStatus: #expect(reason.contains("before its Status"), "\(reason)")
                 case .wrongVersion: #expect(reason.contains("shh version 5"), "\(reason)")
@@ -65,6 +57,31 @@ struct StatusExchangeTests {
                 await listener.close()
                 #expect(await delivered.value == 0)
             }
+        }
+    }
+
+    /// One connection that completes the RLPx handshake and Hello, then misbehaves as asked.
+    static func misbehave(_ misbehaviour: Misbehaviour, key: Secp256k1.PrivateKey, serverKey: Secp256k1.PublicKey,
+                          group: any EventLoopGroup, port: Int) async throws {
+        try await RawConnection.with(group: group, port: port) { raw in
+            var codec = try await raw.handshake(key: key, remote: serverKey)
+            let hello = Hello(clientID: "odd", capabilities: [Net.shh.capability], nodeID: key.publicKey.rawRepresentation)
+            var bytes = try codec.writer.seal(messageID: BaseProtocol.MessageID.hello, payload: hello.encoded())
+            // shh sits at 0x10; v5 on both sides, so payloads are Snappy-compressed.
+            switch misbehaviour {
+            case .messagesBeforeStatus:
+                let packet = WhisperPacket.messages([]).encodedData()
+                bytes += try codec.writer.seal(messageID: 0x10 + WhisperPacket.messagesCode, payload: Snappy.compress(packet))
+            case .wrongVersion:
+                let packet: [UInt8] = [0xc4, 0x05, 0x80, 0x80, 0x80]   // [5, 0, "", 0]
+                bytes += try codec.writer.seal(messageID: 0x10, payload: Snappy.compress(packet))
+            case .malformedStatus:
+                bytes += try codec.writer.seal(messageID: 0x10, payload: Snappy.compress([0xc0]))
+            case .noStatusAtAll:
+                break   // stalls after Hello: the handshake deadline applies
+            }
+            try? await raw.write(bytes)
+            _ = await raw.waitForClose()
         }
     }
 
