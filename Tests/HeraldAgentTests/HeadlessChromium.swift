@@ -22,9 +22,7 @@ struct HeadlessChromium: Sendable {
     var limit: Duration = .seconds(60)
 
     /// Chromium, or why it cannot run here (the browser test skips with that reason).
-    static let located: Result<HeadlessChromium, Failure> = locate()
-
-    private static func locate() -> Result<HeadlessChromium, Failure> {
+    static func locate() async -> Result<HeadlessChromium, Failure> {
         let environment = ProcessInfo.processInfo.environment
         var candidates: [String] = []
         if let override = environment["HERALD_CHROMIUM"], !override.isEmpty { candidates.append(override) }
@@ -39,7 +37,7 @@ struct HeadlessChromium: Sendable {
         }
         let chromium = HeadlessChromium(executable: path, limit: .seconds(30))
         // It must really start (a missing library or a broken install fails here).
-        let probe = chromium.runSynchronously(["--dump-dom", "data:text/html,<p>herald-probe</p>"])
+        let probe = await chromium.launch(["--dump-dom", "data:text/html,<p>herald-probe</p>"])
         switch probe {
         case .success(let output) where output.contains("herald-probe"):
             return .success(HeadlessChromium(executable: path))
@@ -71,12 +69,11 @@ struct HeadlessChromium: Sendable {
     }
 
     private func run(_ arguments: [String]) async throws -> String {
-        let chromium = self
-        return try await Task.detached { try chromium.runSynchronously(arguments).get() }.value
+        try await launch(arguments).get()
     }
 
     /// Runs chromium with `arguments` under `timeout`; returns its standard output.
-    private func runSynchronously(_ arguments: [String]) -> Result<String, Failure> {
+    private func launch(_ arguments: [String]) async -> Result<String, Failure> {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-chromium-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         do {
@@ -107,7 +104,9 @@ struct HeadlessChromium: Sendable {
             return .failure(Failure(description: "cannot start \(executable): \(error)"))
         }
         let group = process.processIdentifier
-        process.waitUntilExit()
+        // Polled, not waitUntilExit(): that would hold one of the few cooperative threads
+        // for as long as chromium runs, and stall every other test meanwhile.
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         // Anything of chromium's still in the group (a helper that outlived it) goes too.
         kill(-group, SIGKILL)
         let output = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""

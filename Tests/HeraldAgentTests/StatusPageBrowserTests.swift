@@ -13,7 +13,7 @@ struct StatusPageBrowserTests {
           .takesTurns, .timeLimit(.minutes(8)))
     func stuckAdmissionInBrowser() async throws {
         let chromium: HeadlessChromium
-        switch HeadlessChromium.located {
+        switch await HeadlessChromium.locate() {
         case .success(let located): chromium = located
         case .failure(let failure): try Test.cancel(Comment(rawValue: "skipped: \(failure)"))
         }

@@ -4,10 +4,10 @@ import Testing
 @Suite("herald init and the control-socket commands")
 struct AgentCommandTests {
     @Test("init creates a private data directory, a 0600 key and a config, and prints the enode")
-    func initCreatesDataDirectory() throws {
+    func initCreatesDataDirectory() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-init-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try HeraldProcess.run([
+        let result = try await HeraldProcess.run([
             "init", "--data-dir", directory.path, "--policy", "Policies/two-of-three-admission.yaml", "--listen", "127.0.0.1:30310",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -20,14 +20,14 @@ struct AgentCommandTests {
         #expect(attributes(directory.appendingPathComponent("nodekey").path) == 0o600)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("agent.yaml").path))
 
-        let again = try HeraldProcess.run(["init", "--data-dir", directory.path, "--policy", "Policies/two-of-three-admission.yaml"])
+        let again = try await HeraldProcess.run(["init", "--data-dir", directory.path, "--policy", "Policies/two-of-three-admission.yaml"])
         #expect(again.status == 1)
         #expect(again.stderr.contains("not overwriting"))
     }
 
     @Test("commands say clearly when no agent is running")
-    func agentNotRunning() throws {
-        let result = try HeraldProcess.run(["members", "--socket", "/nonexistent/herald.sock"])
+    func agentNotRunning() async throws {
+        let result = try await HeraldProcess.run(["members", "--socket", "/nonexistent/herald.sock"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot reach the agent at /nonexistent/herald.sock"))
     }

@@ -45,10 +45,10 @@ struct AuditCommandTests {
     }
 
     @Test("a sound log: exit 0 with entries, members, digest and head")
-    func passes() throws {
+    func passes() async throws {
         let directory = try Self.dataDirectory(count: 5)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try HeraldProcess.run(["audit", "--data-dir", directory.path])
+        let result = try await HeraldProcess.run(["audit", "--data-dir", directory.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("audit passed: "))
         #expect(result.stdout.contains("entries: 5\n"))
@@ -58,10 +58,10 @@ struct AuditCommandTests {
     }
 
     @Test("json output has the stable keys")
-    func json() throws {
+    func json() async throws {
         let directory = try Self.dataDirectory(count: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try HeraldProcess.run(["audit", "--data-dir", directory.path, "--format", "json"])
+        let result = try await HeraldProcess.run(["audit", "--data-dir", directory.path, "--format", "json"])
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(object?["passed"] as? Bool == true)
@@ -71,7 +71,7 @@ struct AuditCommandTests {
     }
 
     @Test("an altered entry: exit 1 naming its index")
-    func tampered() throws {
+    func tampered() async throws {
         let directory = try Self.dataDirectory(count: 5)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(MembershipLog.fileName).path
@@ -87,18 +87,18 @@ struct AuditCommandTests {
         let index = try #require(position)
         bytes[index] = UInt8(ascii: "9")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let result = try HeraldProcess.run(["audit", "--data-dir", directory.path])
+        let result = try await HeraldProcess.run(["audit", "--data-dir", directory.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("entry hash does not match its contents"), "\(result.stderr)")
     }
 
     @Test("a missing log: exit 1 saying so")
-    func missing() throws {
+    func missing() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-none-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try "x: 1".write(to: directory.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
-        let result = try HeraldProcess.run(["audit", "--data-dir", directory.path, "--policy", "Policies/strict-endpoints.yaml"])
+        let result = try await HeraldProcess.run(["audit", "--data-dir", directory.path, "--policy", "Policies/strict-endpoints.yaml"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no membership log here"))
     }

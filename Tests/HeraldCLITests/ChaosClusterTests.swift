@@ -7,21 +7,21 @@ import Glibc
 #endif
 
 /// Whether this process may make network namespaces (root, and a kernel that lets it).
-private let namespacesAvailable: Bool = {
+private func namespacesAvailable() async -> Bool {
     guard getuid() == 0 else { return false }
     let name = "herald-probe-\(getpid())"
-    guard let made = try? HeraldProcess.run(["netns", "add", name], program: URL(fileURLWithPath: "/usr/sbin/ip")), made.status == 0
+    guard let made = try? await HeraldProcess.run(["netns", "add", name], program: URL(fileURLWithPath: "/usr/sbin/ip")), made.status == 0
     else { return false }
-    _ = try? HeraldProcess.run(["netns", "del", name], program: URL(fileURLWithPath: "/usr/sbin/ip"))
+    _ = try? await HeraldProcess.run(["netns", "del", name], program: URL(fileURLWithPath: "/usr/sbin/ip"))
     return FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
-}()
+}
 
 /// Herald's promise on separate hosts: eight agents, each in a network
 /// namespace of its own (Deploy/cluster/cluster.sh), under packet loss, a
 /// partition longer than the give-up time, SIGKILLs and a clean restart.
 /// Nothing lost, nothing twice, every agent the same member list.
 @Suite("a cluster of eight hosts under loss, partition and crashes", .serialized,
-       .enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns add) with nftables: not available here"))
+       .enabled("needs root and network namespaces (ip netns add) with nftables: not available here", namespacesAvailable))
 struct ChaosClusterTests {
     /// Drives Deploy/cluster/cluster.sh over a state directory of its own.
     final class Cluster: @unchecked Sendable {
@@ -264,7 +264,7 @@ struct ChaosClusterTests {
         }
         // `herald audit` reads the log itself (no agent needed): hash chain, signatures, decisions.
         for h in 1...8 {
-            let result = try await HeraldProcess.runAsync(["audit", "--data-dir", "\(cluster.directory)/host\(h)", "--format", "json"])
+            let result = try await HeraldProcess.run(["audit", "--data-dir", "\(cluster.directory)/host\(h)", "--format", "json"])
             #expect(result.status == 0, "host \(h) audit: \(result.stdout) \(result.stderr)")
             let audit = try JSONDecoder().decode(AgentProcessCluster.Audit.self, from: Data(result.stdout.utf8))
             #expect(audit.passed)

@@ -32,7 +32,7 @@ struct DebianPackageTests {
     /// Runs a system tool; throws unless it exits 0.
     @discardableResult
     static func tool(_ path: String, _ arguments: [String]) async throws -> String {
-        let result = try await HeraldProcess.runAsync(arguments, program: URL(fileURLWithPath: path))
+        let result = try await HeraldProcess.run(arguments, program: URL(fileURLWithPath: path))
         guard result.status == 0 else {
             throw AgentProcessCluster.Failure(description: "\(path) \(arguments.joined(separator: " ")): exit \(result.status): \(result.stderr)")
         }
@@ -138,14 +138,13 @@ struct DebianPackageTests {
         defer { try? FileManager.default.removeItem(at: debug) }
         let binary = root.path + "/usr/bin/herald"
         let debugFile = debug.path + "/usr/lib/debug/usr/bin/herald.debug"
-        // readelf takes well under a second: run it directly (HeraldProcess.run).
         let readelf = URL(fileURLWithPath: "/usr/bin/readelf")
-        let debuglink = try HeraldProcess.run(["--string-dump=.gnu_debuglink", binary], program: readelf)
+        let debuglink = try await HeraldProcess.run(["--string-dump=.gnu_debuglink", binary], program: readelf)
         #expect(debuglink.status == 0 && debuglink.stdout.contains("herald.debug"), "\(debuglink.stdout) \(debuglink.stderr)")
-        let binarySections = try HeraldProcess.run(["-S", "-W", binary], program: readelf).stdout
+        let binarySections = try await HeraldProcess.run(["-S", "-W", binary], program: readelf).stdout
         #expect(binarySections.contains(".gnu_debuglink") && binarySections.contains(".text"), "\(binarySections)")
         #expect(!binarySections.contains(".debug_info"))
-        let debugSections = try HeraldProcess.run(["-S", "-W", debugFile], program: readelf).stdout
+        let debugSections = try await HeraldProcess.run(["-S", "-W", debugFile], program: readelf).stdout
         #expect(debugSections.contains(".debug_info"), "\(debugSections)")
         let size = { (path: String) in ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
         print("herald stripped: \(size(binary) / 1024) kB; herald.debug: \(size(debugFile) / 1024) kB")
@@ -168,7 +167,7 @@ struct DebianPackageTests {
         let copy = root.appendingPathComponent("herald.service")
         try unit.replacingOccurrences(of: "/usr/bin/herald", with: root.path + "/usr/bin/herald")
             .write(to: copy, atomically: true, encoding: .utf8)
-        let verified = try await HeraldProcess.runAsync(["verify", copy.path], program: URL(fileURLWithPath: "/usr/bin/systemd-analyze"),
+        let verified = try await HeraldProcess.run(["verify", copy.path], program: URL(fileURLWithPath: "/usr/bin/systemd-analyze"),
                                                         environment: ["MANPATH": root.path + "/usr/share/man"])
         let text = verified.stdout + verified.stderr
         #expect(verified.status == 0, "\(text)")

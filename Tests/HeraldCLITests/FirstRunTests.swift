@@ -19,11 +19,11 @@ struct FirstRunTests {
     }
 
     @Test("--advertise puts the host in the printed enode URL and in agent.yaml; no warning")
-    func advertisedHost() throws {
+    func advertisedHost() async throws {
         let root = Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("agent")
-        let result = try HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
+        let result = try await HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
                                             "--listen", "0.0.0.0:30310", "--advertise", "10.0.0.7"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasSuffix("@10.0.0.7:30310\n"), "\(result.stdout)")
@@ -31,17 +31,17 @@ struct FirstRunTests {
         let yaml = try String(contentsOf: data.appendingPathComponent("agent.yaml"), encoding: .utf8)
         #expect(yaml.contains("advertise: 10.0.0.7"), "\(yaml)")
 
-        let v6 = try HeraldProcess.run(["init", "--data-dir", root.appendingPathComponent("v6").path, "--policy", Self.policy,
+        let v6 = try await HeraldProcess.run(["init", "--data-dir", root.appendingPathComponent("v6").path, "--policy", Self.policy,
                                         "--listen", "[::]:30310", "--advertise", "fd00::7"])
         #expect(v6.status == 0, "\(v6.stderr)")
         #expect(v6.stdout.hasSuffix("@[fd00::7]:30310\n"), "\(v6.stdout)")
     }
 
     @Test("listening on 0.0.0.0 without --advertise: init says the URL only works on this host and names the flag")
-    func wildcardWithoutAdvertise() throws {
+    func wildcardWithoutAdvertise() async throws {
         let root = Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try HeraldProcess.run(["init", "--data-dir", root.path, "--policy", Self.policy, "--listen", "0.0.0.0:30310"])
+        let result = try await HeraldProcess.run(["init", "--data-dir", root.path, "--policy", Self.policy, "--listen", "0.0.0.0:30310"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasSuffix("@127.0.0.1:30310\n"))
         #expect(result.stderr.contains("herald init: warning: listening on every interface (0.0.0.0:30310)"), "\(result.stderr)")
@@ -49,10 +49,10 @@ struct FirstRunTests {
     }
 
     @Test("--advertise refuses a wildcard or a host:port", arguments: ["0.0.0.0", "::", "10.0.0.7:30310", "bad host"])
-    func advertiseRefused(host: String) throws {
+    func advertiseRefused(host: String) async throws {
         let root = Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try HeraldProcess.run(["init", "--data-dir", root.path, "--policy", Self.policy, "--advertise", host])
+        let result = try await HeraldProcess.run(["init", "--data-dir", root.path, "--policy", Self.policy, "--advertise", host])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--advertise \(host): not a host other agents can dial"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root.path))
@@ -60,7 +60,7 @@ struct FirstRunTests {
 
     @Test("init refuses a node key or consortium key that group or others can read, naming the chmod; creates nothing",
           arguments: [0o644, 0o640, 0o604])
-    func initRefusesReadableKeys(mode: Int) throws {
+    func initRefusesReadableKeys(mode: Int) async throws {
         let root = Self.directory()
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
@@ -73,7 +73,7 @@ struct FirstRunTests {
 
         for (file, what) in [(nodeKey, "node key"), (consortiumKey, "consortium key")] {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
-            let result = try HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
+            let result = try await HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
                                                 "--nodekey", nodeKey, "--consortium-key", "file:" + consortiumKey])
             #expect(result.status == 1)
             #expect(result.stderr == "herald init: \(what) \(file) is accessible by group or others (mode \(modeText)); "
@@ -84,14 +84,14 @@ struct FirstRunTests {
     }
 
     @Test("run refuses to start with a readable node key or consortium key, and starts nothing")
-    func runRefusesReadableKeys() throws {
+    func runRefusesReadableKeys() async throws {
         let root = Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
         let consortiumKey = root.appendingPathComponent("consortium.key").path
         let data = root.appendingPathComponent("agent")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try String(repeating: "ab", count: 32).writePrivate(toFile: consortiumKey)
-        let created = try HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
+        let created = try await HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy,
                                              "--listen", "127.0.0.1:0", "--consortium-key", "file:" + consortiumKey])
         #expect(created.status == 0, "\(created.stderr)")
         let before = Self.contents(data)
@@ -100,7 +100,7 @@ struct FirstRunTests {
 
         for (file, what) in [(nodeKey, "node key"), (consortiumKey, "consortium key")] {
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
-            let result = try HeraldProcess.run(["run", "--config", config])
+            let result = try await HeraldProcess.run(["run", "--config", config])
             #expect(result.status == 1)
             #expect(result.stderr.hasSuffix("herald run: \(what) \(file) is accessible by group or others (mode 0644); "
                                             + "it must be private to its owner: chmod 600 \(file)\n"), "\(result.stderr)")
@@ -111,11 +111,11 @@ struct FirstRunTests {
     }
 
     @Test("an agent.yaml that is not valid YAML is reported as FILE:LINE:COLUMN: what is wrong")
-    func invalidConfigYAML() throws {
+    func invalidConfigYAML() async throws {
         let root = Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("agent")
-        let created = try HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy, "--listen", "127.0.0.1:0"])
+        let created = try await HeraldProcess.run(["init", "--data-dir", data.path, "--policy", Self.policy, "--listen", "127.0.0.1:0"])
         #expect(created.status == 0, "\(created.stderr)")
         let config = data.appendingPathComponent("agent.yaml").path
         let before = Self.contents(data)
@@ -125,7 +125,7 @@ struct FirstRunTests {
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("listen: {") }! + 1
 
-        let result = try HeraldProcess.run(["run", "--config", config])
+        let result = try await HeraldProcess.run(["run", "--config", config])
         #expect(result.status == 1)
         let pattern = "herald run: \(config):"
         #expect(result.stderr.hasPrefix(pattern), "\(result.stderr)")
@@ -136,7 +136,7 @@ struct FirstRunTests {
         #expect(location.last?.hasPrefix(" YAML syntax error: ") == true, "\(result.stderr)")
         #expect(Self.contents(data) == before)
 
-        let members = try HeraldProcess.run(["members", "--config", config])
+        let members = try await HeraldProcess.run(["members", "--config", config])
         #expect(members.status == 1)
         #expect(members.stderr.contains("\(config):\(location[0]):\(location[1]): YAML syntax error"), "\(members.stderr)")
     }

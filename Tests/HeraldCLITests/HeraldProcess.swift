@@ -26,29 +26,13 @@ struct HeraldProcess {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `program` (default: the built herald) from the repository root and waits for it.
-    static func run(_ arguments: [String], program: URL = executable) throws -> Result {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    /// Runs `program` and waits for it without holding a thread: for long commands
-    /// (a blocked thread of Swift's cooperative pool, of which there are as many as
-    /// cores, stalls every other test meanwhile). Output goes through files.
-    static func runAsync(_ arguments: [String], program: URL = executable, within limit: Duration = .seconds(120),
-                         environment: [String: String] = [:]) async throws -> Result {
+    /// Runs `program` (default: the built herald) from the repository root and waits
+    /// for it without holding a thread: a blocked thread of Swift's cooperative pool,
+    /// of which there are as many as cores, stalls every other test meanwhile (CI saw
+    /// every test of the first 22 s wait on the CLI tests' commands). Output goes
+    /// through files.
+    static func run(_ arguments: [String], program: URL = executable, within limit: Duration = .seconds(120),
+                    environment: [String: String] = [:]) async throws -> Result {
         let processes = ProcessGroup()
         defer { processes.killAll() }
         let base = "/tmp/herald-command-\(UUID().uuidString.prefix(8))"
@@ -57,7 +41,8 @@ struct HeraldProcess {
             unlink(stdout)
             unlink(stderr)
         }
-        let pid = try processes.spawn(program.path, arguments, stdout: stdout, stderr: stderr, environment: environment)
+        let pid = try processes.spawn(program.path, arguments, stdout: stdout, stderr: stderr, environment: environment,
+                                     directory: repository.path)
         let termination = try await processes.wait(pid, within: limit, what: "\(program.path) \(arguments.joined(separator: " "))")
         let status: Int32
         switch termination {
@@ -66,5 +51,13 @@ struct HeraldProcess {
         }
         return Result(status: status, stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+    }
+}
+
+extension Process {
+    /// Waits for the process to end without holding a cooperative thread
+    /// (`waitUntilExit()` blocks one).
+    func ended() async {
+        while isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }

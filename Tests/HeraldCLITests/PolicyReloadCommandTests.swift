@@ -15,13 +15,13 @@ struct PolicyReloadCommandTests {
         var socket: String { directory.appendingPathComponent("agent/herald.sock").path }
         var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-        init() throws {
+        init() async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-run-\(UUID().uuidString.prefix(8))")
             logFile = FileManager.default.temporaryDirectory.appendingPathComponent("herald-run-\(UUID().uuidString.prefix(8)).log")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let key = directory.appendingPathComponent("consortium.key")
             try String(repeating: "cd", count: 32).writePrivate(toFile: key.path)
-            let initialised = try HeraldProcess.run([
+            let initialised = try await HeraldProcess.run([
                 "init", "--data-dir", directory.appendingPathComponent("agent").path,
                 "--policy", "Policies/two-of-three-admission.yaml",
                 // Port 0: the kernel picks a free one when the agent binds (a random fixed one can
@@ -65,7 +65,7 @@ struct PolicyReloadCommandTests {
     @Test("SIGHUP and `herald policy reload` refuse a bad file and put a good one in force; --cluster exits 3 with members away",
           .timeLimit(.minutes(3)))
     func reloadAndCluster() async throws {
-        let running = try RunningAgent()
+        let running = try await RunningAgent()
         defer { running.stop() }
         try await Self.until("the agent's control socket") {
             FileManager.default.fileExists(atPath: running.socket) || !running.process.isRunning
@@ -74,11 +74,11 @@ struct PolicyReloadCommandTests {
         let (config, policy) = (running.config, running.policy)
 
         // No peer connected, three genesis members away: every row but this agent's is "not connected".
-        let cluster = try HeraldProcess.run(["members", "--cluster", "--timeout", "1", "--config", config])
+        let cluster = try await HeraldProcess.run(["members", "--cluster", "--timeout", "1", "--config", config])
         #expect(cluster.status == 3, "\(cluster.stderr)")
         #expect(cluster.stdout.contains("(this)"))
         #expect(cluster.stdout.components(separatedBy: "not connected").count - 1 >= 3)
-        let json = try HeraldProcess.run(["members", "--cluster", "--json", "--timeout", "1", "--config", config])
+        let json = try await HeraldProcess.run(["members", "--cluster", "--json", "--timeout", "1", "--config", config])
         #expect(json.status == 3)
         #expect(json.stdout.contains("\"unanswered\" : 3"))
 
@@ -91,7 +91,7 @@ struct PolicyReloadCommandTests {
         try await Self.until("the refusal in the agent's log") { running.log.contains("policy reload refused") }
         #expect(running.log.contains("\(policy):\(line):1: unknown key 'surprise'"))
         #expect(running.process.isRunning)
-        let refused = try HeraldProcess.run(["policy", "reload", "--config", config])
+        let refused = try await HeraldProcess.run(["policy", "reload", "--config", config])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("\(policy):\(line):1: unknown key 'surprise'"), "\(refused.stderr)")
         #expect(refused.stderr.contains("the previous policy stays in force"))
@@ -101,7 +101,7 @@ struct PolicyReloadCommandTests {
             .write(toFile: policy, atomically: true, encoding: .utf8)
         kill(running.process.processIdentifier, SIGHUP)
         try await Self.until("the reload in the agent's log") { running.log.contains("policy reloaded") }
-        let unchanged = try HeraldProcess.run(["policy", "reload", "--config", config])
+        let unchanged = try await HeraldProcess.run(["policy", "reload", "--config", config])
         #expect(unchanged.status == 0, "\(unchanged.stderr)")
         #expect(unchanged.stdout.hasPrefix("policy unchanged"))
         #expect(running.process.isRunning)

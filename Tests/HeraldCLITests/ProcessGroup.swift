@@ -35,9 +35,9 @@ final class ProcessGroup: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`, standard input from /dev/null,
     /// standard output and error appended to `stdout` and `stderr`, and
-    /// `environment` added to this process's.
+    /// `environment` added to this process's, in `directory` if given.
     func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,
-               environment: [String: String] = [:]) throws -> pid_t {
+               environment: [String: String] = [:], directory: String? = nil) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -65,6 +65,14 @@ final class ProcessGroup: @unchecked Sendable {
         if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
             typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
             _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+        }
+        if let directory {
+            // glibc 2.29's posix_spawn_file_actions_addchdir_np, likewise not exported.
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else {
+                throw Failure(description: "cannot start \(executable) in \(directory): this libc has no posix_spawn_file_actions_addchdir_np")
+            }
+            typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+            _ = unsafeBitCast(symbol, to: AddChdir.self)(&actions, directory)
         }
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -31,10 +31,10 @@ struct StatusCommandTests {
         try String(repeating: "cd", count: 32).writePrivate(toFile: key)
         let directory = root.appendingPathComponent("agent")
 
-        let bad = try HeraldProcess.run(["init", "--data-dir", directory.path, "--policy", policy, "--metrics", "9464"])
+        let bad = try await HeraldProcess.run(["init", "--data-dir", directory.path, "--policy", policy, "--metrics", "9464"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--metrics must be host:port"))
-        let created = try HeraldProcess.run([
+        let created = try await HeraldProcess.run([
             "init", "--data-dir", directory.path, "--policy", policy, "--listen", "127.0.0.1:0",
             "--consortium-key", "file:" + key, "--metrics", "127.0.0.1:0",
             "--permissioned-nodes", root.appendingPathComponent("permissioned-nodes.json").path,
@@ -59,7 +59,7 @@ struct StatusCommandTests {
         let deadline = ContinuousClock.now + .seconds(30)
         var text = HeraldProcess.Result(status: -1, stdout: "", stderr: "")
         while ContinuousClock.now < deadline {
-            text = try HeraldProcess.run(["status", "--config", config])
+            text = try await HeraldProcess.run(["status", "--config", config])
             if text.status == 0, text.stdout.contains("goquorum-files: failing") { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -71,7 +71,7 @@ struct StatusCommandTests {
         #expect(text.stdout.contains("metrics: http://127.0.0.1:"))
         #expect(text.stdout.contains("members: 1 "))
 
-        let json = try HeraldProcess.run(["status", "--json", "--config", config])
+        let json = try await HeraldProcess.run(["status", "--json", "--config", config])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let adapters = try #require(object["adapters"] as? [[String: Any]])
@@ -84,7 +84,7 @@ struct StatusCommandTests {
         #expect(metricsURL.hasPrefix("http://127.0.0.1:") && metricsURL.hasSuffix("/metrics"))
 
         agent.terminate()
-        agent.waitUntilExit()
+        await agent.ended()
         #expect(agent.terminationStatus == 0)
     }
 }

@@ -70,7 +70,7 @@ struct JSONRPCClientTests {
 
 @Suite("JSON-RPC client timeouts")
 struct JSONRPCTimeoutTests {
-    @Test("a node that accepts but never answers times out", arguments: ["ipc", "http+unix"])
+    @Test("a node that accepts but never answers times out", .timeLimit(.minutes(2)), arguments: ["ipc", "http+unix"])
     func silentNode(kind: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -79,16 +79,13 @@ struct JSONRPCTimeoutTests {
             .bind(unixDomainSocketPath: directory.file("silent.sock")).get()
         let url = (kind == "ipc" ? "ipc://" : "http+unix://") + directory.file("silent.sock")
         let client = try JSONRPCClient(endpoint: RPCEndpoint(url: url, timeoutSeconds: 0.3), adapter: "geth-admin")
-        let started = ContinuousClock.now
+        // Bounded, not hung (a silent node without a timeout never answers: the time limit fails it).
         await #expect {
             _ = try await client.call("admin_peers")
         } throws: { error in
             guard case RPCFailure.transport = error else { return false }
             return true
         }
-        // Bounded, not hung: a silent node without a timeout never answers.
-        // The bound is loose so that a loaded 2-core machine does not fail it.
-        #expect(ContinuousClock.now - started < .seconds(30))
         try await server.close()
     }
 }
