@@ -77,7 +77,7 @@ struct MembersCommand: AsyncParsableCommand {
             guard let hex else { return "-" }
             return String(hex.hasPrefix("0x") ? hex.dropFirst(2).prefix(12) : hex.prefix(12))
         }
-        var lines = [["NAME", "NODE", "DIGEST", "ENTRIES", "HEAD", "STATE"]]
+        var lines = [["NAME", "NODE", "DIGEST", "ENTRIES", "HEAD", "POLICY", "STATE"]]
         for row in info.rows {
             var state: String
             switch row.state {
@@ -86,10 +86,10 @@ struct MembersCommand: AsyncParsableCommand {
             case .noReply: state = "no reply"
             case .notConnected: state = "not connected"
             }
-            if row.policyDiffers { state += ", other policy \(short(row.policyHash))" }
+            if row.policyDiffers { state += ", other policy" }
             lines.append([
                 (row.name ?? "-") + (row.isSelf ? " (this)" : ""), String(row.node.prefix(12)), short(row.digest),
-                row.logEntries.map { "\($0)" } ?? "-", short(row.logHead), state,
+                row.logEntries.map { "\($0)" } ?? "-", short(row.logHead), short(row.policyHash), state,
             ])
         }
         let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
@@ -99,9 +99,16 @@ struct MembersCommand: AsyncParsableCommand {
             }.joined(separator: "  ")
         }
         let problems = info.diverging + info.unanswered
-        text.append(problems == 0
+        var summary = problems == 0
             ? "agents: \(info.rows.count), all agree on digest \(short(info.referenceDigest))"
-            : "agents: \(info.rows.count), \(info.diverging) diverging, \(info.unanswered) not answering; majority digest \(short(info.referenceDigest))")
+            : "agents: \(info.rows.count), \(info.diverging) diverging, \(info.unanswered) not answering; majority digest \(short(info.referenceDigest))"
+        // The asking agent's policy: every row that answered either shares it or is marked.
+        let ownPolicy = info.rows.first(where: \.isSelf)?.policyHash
+        let otherPolicies = info.rows.filter(\.policyDiffers).count
+        summary += otherPolicies == 0
+            ? "; policy \(short(ownPolicy)) on every agent that answered"
+            : "; policy \(short(ownPolicy)) here, another on \(otherPolicies)"
+        text.append(summary)
         return text
     }
 }

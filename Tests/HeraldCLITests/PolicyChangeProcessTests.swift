@@ -71,6 +71,11 @@ struct PolicyChangeProcessTests {
             let rows = try await cluster(processes, from: 1, agents: 1...3)
             return rows.count == 3 && rows.allSatisfy { $0.policyHash == stricter.hash.description }
         }
+        // The table an operator reads: the new hash on the three agents' rows and in the summary.
+        let table = try await processes.run(["members", "--cluster", "--config", processes.config(2)]).stdout
+        let shortHash = String(stricter.hash.description.dropFirst(2).prefix(12))
+        #expect(table.split(separator: "\n").filter { $0.contains(shortHash) }.count == 4, "\(table)")
+        #expect(table.contains("; policy \(shortHash) on every agent that answered"), "\(table)")
         for n in 1...3 {
             #expect(try await decision(processes, n, change) == "accepted")
             let file = processes.dataDirectory(n) + "/policy.yaml"
