@@ -6,7 +6,7 @@
 #   make bench   run the benchmarks (Benchmarks/, ordo-one/benchmark)
 #   make install install herald, its systemd unit, man pages and completions (PREFIX, DESTDIR)
 #   make deb     build the Debian packages herald and herald-dbgsym in .build/deb
-#   make fuzz    run every fuzz target under libFuzzer and AddressSanitizer (SECONDS each, default 60)
+#   make fuzz    run every fuzz target under libFuzzer and AddressSanitizer (SECONDS each, default 60; RUNS)
 
 DEB_PACKAGES := libsecp256k1-dev libssl-dev libyaml-dev libsqlite3-dev libsnappy-dev pkg-config \
                 dpkg-dev binutils adduser iproute2 nftables chromium
@@ -133,7 +133,9 @@ deb:
 # only the executable's own module for coverage (Swift 6.3's package manager); the
 # -sanitize-coverage flags instrument every module, so that the fuzzer sees the decoders. Scripts/run-fuzz.sh runs each target
 # for SECONDS and prints executions, coverage and corpus size; corpora grow in .build/fuzz.
+# RUNS stops a target sooner, after that many executions (a campaign: SECONDS=3600 RUNS=10000000).
 SECONDS     ?= 60
+RUNS        ?= -1
 FUZZ_SCRATCH := $(CURDIR)/.build/fuzz
 
 fuzz: deps
@@ -141,7 +143,7 @@ fuzz: deps
 	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp --scratch-path $(FUZZ_SCRATCH)
 	$(SWIFT) build --product herald-fuzz
 	Scripts/run-fuzz.sh $(FUZZ_SCRATCH)/debug/herald-fuzz $$($(SWIFT) build --show-bin-path)/herald-fuzz \
-	  $(SECONDS) $(FUZZ_SCRATCH)/work
+	  $(SECONDS) $(FUZZ_SCRATCH)/work $(RUNS)
 
 # AgentMemory measures a real `herald run` process: the release build above.
 # Then announce -> all acked across real processes on namespaced hosts (needs root).
