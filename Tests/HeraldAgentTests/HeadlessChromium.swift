@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -109,8 +110,8 @@ struct HeadlessChromium: Sendable {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         // Anything of chromium's still in the group (a helper that outlived it) goes too.
         kill(-group, SIGKILL)
-        let output = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
-        let errors = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        let output = TextFile.read(stdout.path) ?? ""
+        let errors = TextFile.read(stderr.path) ?? ""
         if process.terminationStatus == 124 || process.terminationStatus == 137 {
             return .failure(Failure(description: "chromium did not finish within \(seconds) s and was killed"))
         }

@@ -184,8 +184,8 @@ final class AgentProcessCluster: @unchecked Sendable {
         }
         return HeraldProcess.Result(
             status: status,
-            stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+            stdout: TextFile.read(stdout) ?? "",
+            stderr: TextFile.read(stderr) ?? "")
     }
 
     /// Runs `herald arguments --config <agent n's config>`; throws unless it exits 0.

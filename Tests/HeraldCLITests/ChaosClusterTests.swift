@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import HeraldCrypto
 import Testing
 import TestTurns
@@ -61,8 +62,8 @@ struct ChaosClusterTests {
             case .signalled(let signal): status = 128 + signal
             }
             let result = HeraldProcess.Result(status: status,
-                                              stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
-                                              stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+                                              stdout: TextFile.read(stdout) ?? "",
+                                              stderr: TextFile.read(stderr) ?? "")
             guard allowFailure || result.status == 0 else {
                 throw AgentProcessCluster.Failure(description: "cluster.sh \(arguments.joined(separator: " ")): \(termination): \(result.stderr)")
             }
@@ -83,7 +84,7 @@ struct ChaosClusterTests {
         }
 
         func log(_ h: Int) -> String {
-            let text = (try? String(contentsOfFile: "\(directory)/host\(h)/agent.log", encoding: .utf8)) ?? ""
+            let text = TextFile.read("\(directory)/host\(h)/agent.log") ?? ""
             return "host \(h):\n" + text.split(separator: "\n").suffix(15).joined(separator: "\n")
         }
 

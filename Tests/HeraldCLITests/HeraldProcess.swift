@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,8 +50,8 @@ struct HeraldProcess {
         case .exited(let code): status = code
         case .signalled(let signal): status = 128 + signal
         }
-        return Result(status: status, stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+        return Result(status: status, stdout: TextFile.read(stdout) ?? "",
+                      stderr: TextFile.read(stderr) ?? "")
     }
 }
 
