@@ -88,6 +88,41 @@ struct ExecAdapterTests {
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the timed-out command \(pid) is still running")
     }
 
+    @Test("a timed-out command's whole process group is killed: a background child of the shell does not survive it")
+    func timeoutKillsGroup() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let command = "sleep 30 & echo $! > \(directory.file("child")); wait"
+        let exec = try ExecAdapter(configuration: ExecConfiguration(command: command, timeoutSeconds: 0.5))
+        await #expect(throws: NodeAdapterError.commandTimedOut(command: command, seconds: 0.5)) {
+            _ = try await exec.apply(Fixtures.peerSet([1, 2]))
+        }
+        let child = try #require(Int32(try directory.read("child").trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Gone, or a zombie left for init to reap (field 3 of /proc/PID/stat is its state).
+        var state = "?"
+        for _ in 0..<100 {
+            guard let stat = TextFile.read("/proc/\(child)/stat") else { state = "gone"; break }
+            state = String(stat.split(separator: ")").last?.split(separator: " ").first ?? "?")
+            if state == "Z" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(state == "gone" || state == "Z", "the shell's background child \(child) is still running (state \(state))")
+    }
+
+    @Test("the command gets exactly the adapter's environment and no descriptor of the agent's beyond stdin, stdout and stderr")
+    func cleanChild() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let command = "ls /proc/$$/fd > \(directory.file("fds")); env > \(directory.file("env")); cat > /dev/null"
+        let exec = try ExecAdapter(configuration: ExecConfiguration(command: command, environment: ["ONLY_HERE": "yes"]))
+        _ = try await exec.apply(Fixtures.peerSet([1, 2]))
+        // 0, 1, 2, and the descriptor ls itself opened to list the directory.
+        let descriptors = try directory.read("fds").split(separator: "\n").compactMap { Int($0) }
+        #expect(descriptors.filter { $0 > 2 }.count <= 1, "the command inherited descriptors: \(descriptors)")
+        let environment = try directory.read("env")
+        #expect(environment.contains("ONLY_HERE=yes\n") && environment.contains("HERALD_EVENT=apply\n"))
+    }
+
     @Test("configuration errors are explained")
     func configuration() {
         #expect(throws: NodeAdapterError.invalidConfiguration(adapter: "exec", field: "command", reason: "must not be empty")) {
