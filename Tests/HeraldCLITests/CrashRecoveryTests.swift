@@ -10,7 +10,7 @@ import Glibc
 @Suite("herald agents as processes, killed and restarted", .serialized)
 struct CrashRecoveryTests {
     @Test("kill -9 of an agent in mid-delivery, then a restart: every log holds each announcement once, one digest, clean audits",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func killedInMidDelivery() async throws {
         let cluster = try AgentProcessCluster(count: 3)
         defer { cluster.tearDown() }

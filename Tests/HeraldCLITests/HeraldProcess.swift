@@ -54,11 +54,3 @@ struct HeraldProcess {
                       stderr: TextFile.read(stderr) ?? "")
     }
 }
-
-extension Process {
-    /// Waits for the process to end without holding a cooperative thread
-    /// (`waitUntilExit()` blocks one).
-    func ended() async {
-        while isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-}

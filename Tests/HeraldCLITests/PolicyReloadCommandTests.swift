@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A real `herald run` process: SIGHUP, `herald policy reload` and `herald members --cluster` against it.
 @Suite("herald run: SIGHUP, policy reload, members --cluster", .serialized)
@@ -7,13 +8,15 @@ struct PolicyReloadCommandTests {
     /// A data directory made by `herald init`, and `herald run` on it; `stop()` ends the process and removes the directory.
     final class RunningAgent: @unchecked Sendable {
         let directory: URL
-        let process = Process()
+        /// `herald run`, spawned through ProcessGroup (Foundation's Process is never freed: LeakSanitizer).
+        private let processes = ProcessGroup()
+        private var pid: pid_t = 0
         let logFile: URL
 
         var config: String { directory.appendingPathComponent("agent/agent.yaml").path }
         var policy: String { directory.appendingPathComponent("agent/policy.yaml").path }
         var socket: String { directory.appendingPathComponent("agent/herald.sock").path }
-        var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+        var log: String { TextFile.read(logFile.path) ?? "" }
 
         init() async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-run-\(UUID().uuidString.prefix(8))")
@@ -29,19 +32,18 @@ struct PolicyReloadCommandTests {
                 "--listen", "127.0.0.1:0", "--consortium-key", "file:" + key.path,
             ])
             guard initialised.status == 0 else { throw Failure(message: "init failed: \(initialised.stderr)") }
-            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-            process.executableURL = HeraldProcess.executable
-            process.arguments = ["run", "--config", config]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: logFile)
-            try process.run()
+            pid = try processes.spawn(HeraldProcess.executable.path, ["run", "--config", config],
+                                      stdout: "/dev/null", stderr: logFile.path)
         }
 
+        /// Whether `herald run` is still running (it is reaped once it has ended).
+        var isRunning: Bool { processes.poll(pid) == nil }
+
+        /// Sends `signal` to `herald run`.
+        func send(_ signal: Int32) { processes.signal(pid, signal) }
+
         func stop() {
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
+            processes.killAll()
             try? FileManager.default.removeItem(at: directory)
             try? FileManager.default.removeItem(at: logFile)
         }
@@ -68,9 +70,9 @@ struct PolicyReloadCommandTests {
         let running = try await RunningAgent()
         defer { running.stop() }
         try await Self.until("the agent's control socket") {
-            FileManager.default.fileExists(atPath: running.socket) || !running.process.isRunning
+            FileManager.default.fileExists(atPath: running.socket) || !running.isRunning
         }
-        #expect(running.process.isRunning, "\(running.log)")
+        #expect(running.isRunning, "\(running.log)")
         let (config, policy) = (running.config, running.policy)
 
         // No peer connected, three genesis members away: every row but this agent's is "not connected".
@@ -87,10 +89,10 @@ struct PolicyReloadCommandTests {
         let broken = original + "\nsurprise: 1\n"
         let line = broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("surprise") }! + 1
         try broken.write(toFile: policy, atomically: true, encoding: .utf8)
-        kill(running.process.processIdentifier, SIGHUP)
+        running.send(SIGHUP)
         try await Self.until("the refusal in the agent's log") { running.log.contains("policy reload refused") }
         #expect(running.log.contains("\(policy):\(line):1: unknown key 'surprise'"))
-        #expect(running.process.isRunning)
+        #expect(running.isRunning)
         let refused = try await HeraldProcess.run(["policy", "reload", "--config", config])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("\(policy):\(line):1: unknown key 'surprise'"), "\(refused.stderr)")
@@ -99,11 +101,11 @@ struct PolicyReloadCommandTests {
         // A valid change: SIGHUP puts it in force; reloading again finds it unchanged.
         try original.replacingOccurrences(of: "self-join: true", with: "self-join: false")
             .write(toFile: policy, atomically: true, encoding: .utf8)
-        kill(running.process.processIdentifier, SIGHUP)
+        running.send(SIGHUP)
         try await Self.until("the reload in the agent's log") { running.log.contains("policy reloaded") }
         let unchanged = try await HeraldProcess.run(["policy", "reload", "--config", config])
         #expect(unchanged.status == 0, "\(unchanged.stderr)")
         #expect(unchanged.stdout.hasPrefix("policy unchanged"))
-        #expect(running.process.isRunning)
+        #expect(running.isRunning)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCrypto
 import Testing
+import TestSupport
 
 /// `herald init --metrics` and `herald status` against a real `herald run`.
 @Suite("herald status of a running agent")
@@ -44,16 +45,9 @@ struct StatusCommandTests {
         let yaml = try String(contentsOfFile: config, encoding: .utf8)
         #expect(yaml.contains("metrics:"))
 
-        let agent = Process()
-        agent.executableURL = HeraldProcess.executable
-        agent.arguments = ["run", "--config", config]
-        agent.standardError = FileHandle.nullDevice
-        agent.standardOutput = FileHandle.nullDevice
-        try agent.run()
-        defer {
-            if agent.isRunning { agent.terminate() }
-            agent.waitUntilExit()
-        }
+        let processes = ProcessGroup()
+        defer { processes.killAll() }
+        let agent = try processes.spawn(HeraldProcess.executable.path, ["run", "--config", config], stdout: "/dev/null", stderr: "/dev/null")
 
         // Poll until the adapter has failed once (the agent applies right after it starts).
         let deadline = ContinuousClock.now + .seconds(30)
@@ -83,8 +77,7 @@ struct StatusCommandTests {
         let metricsURL = try #require(object["metricsURL"] as? String)
         #expect(metricsURL.hasPrefix("http://127.0.0.1:") && metricsURL.hasSuffix("/metrics"))
 
-        agent.terminate()
-        await agent.ended()
-        #expect(agent.terminationStatus == 0)
+        processes.signal(agent, SIGTERM)
+        #expect(try await processes.wait(agent, within: .seconds(30), what: "herald run") == .exited(0))
     }
 }

@@ -4,16 +4,16 @@ import Glibc
 #endif
 
 /// How a child process ended.
-enum Termination: Equatable, CustomStringConvertible {
+package enum Termination: Equatable, CustomStringConvertible {
     case exited(Int32)
     case signalled(Int32)
 
     /// Decodes a `waitpid` status (the `WIFEXITED` / `WTERMSIG` macros are not imported).
-    init(waitStatus status: Int32) {
+    package init(waitStatus status: Int32) {
         self = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
     }
 
-    var description: String {
+    package var description: String {
         switch self {
         case .exited(let code): return "exit \(code)"
         case .signalled(let signal): return "signal \(signal)"
@@ -25,10 +25,13 @@ enum Termination: Equatable, CustomStringConvertible {
 /// so that a signal sent to the group also reaches whatever it spawned.
 /// ``killAll()`` SIGKILLs and reaps every group still alive: call it in
 /// `defer`, so that no process outlives its test, whichever way it ends.
-final class ProcessGroup: @unchecked Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+package final class ProcessGroup: @unchecked Sendable {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
+        package init(description: String) { self.description = description }
     }
+
+    package init() {}
 
     private let lock = NSLock()
     private var alive: Set<pid_t> = []
@@ -36,7 +39,7 @@ final class ProcessGroup: @unchecked Sendable {
     /// Starts `executable` with `arguments`, standard input from /dev/null,
     /// standard output and error appended to `stdout` and `stderr`, and
     /// `environment` added to this process's, in `directory` if given.
-    func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,
+    package func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,
                environment: [String: String] = [:], directory: String? = nil) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -94,7 +97,7 @@ final class ProcessGroup: @unchecked Sendable {
     }
 
     /// How `pid` ended, once it has (it is then reaped); nil while it runs.
-    func poll(_ pid: pid_t) -> Termination? {
+    package func poll(_ pid: pid_t) -> Termination? {
         lock.withLock {
             guard alive.contains(pid) else { return .signalled(SIGKILL) }
             var status: Int32 = 0
@@ -105,7 +108,7 @@ final class ProcessGroup: @unchecked Sendable {
     }
 
     /// Sends `signal` to `pid`'s process group.
-    func signal(_ pid: pid_t, _ signal: Int32) {
+    package func signal(_ pid: pid_t, _ signal: Int32) {
         lock.withLock {
             guard alive.contains(pid) else { return }
             _ = kill(-pid, signal)
@@ -114,7 +117,7 @@ final class ProcessGroup: @unchecked Sendable {
 
     /// Polls until `pid` ends. Past `limit`, or when the task is cancelled,
     /// it SIGKILLs and reaps the process and throws.
-    func wait(_ pid: pid_t, within limit: Duration, what: @autoclosure () -> String) async throws -> Termination {
+    package func wait(_ pid: pid_t, within limit: Duration, what: @autoclosure () -> String) async throws -> Termination {
         let deadline = ContinuousClock.now + limit
         do {
             while ContinuousClock.now < deadline {
@@ -130,7 +133,7 @@ final class ProcessGroup: @unchecked Sendable {
     }
 
     /// SIGKILLs `pid`'s group and waits for the process.
-    func reap(_ pid: pid_t) {
+    package func reap(_ pid: pid_t) {
         lock.withLock {
             guard alive.remove(pid) != nil else { return }
             _ = kill(-pid, SIGKILL)
@@ -140,7 +143,7 @@ final class ProcessGroup: @unchecked Sendable {
     }
 
     /// SIGKILLs and reaps every process still alive.
-    func killAll() {
+    package func killAll() {
         for pid in lock.withLock({ alive }) { reap(pid) }
     }
 }
