@@ -38,18 +38,22 @@ build: deps
 test: deps deb
 	HERALD_DEB_DIR=$(CURDIR)/.build/deb $(SWIFT) test
 
+# Both sanitizer runs take one test at a time (--no-parallel): slowed down 2-3x (ASan) or 5-15x
+# (TSan), tests running side by side on a 2-core machine starve each other past the protocol
+# timeouts they exercise (a node's 5 s RPC answer, a handshake's deadline).
+#
 # The whole suite under AddressSanitizer (its own build directory: instrumented objects do not mix).
 # LeakSanitizer's suppressions, each with its upstream issue, are in Tests/Sanitizers; the herald
 # processes the tests start inherit them.
 test-asan: deps
 	LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/Sanitizers/lsan-suppressions.txt print_suppressions=0 $(LSAN_OPTIONS)" \
-	  $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel
 
 # The agent and command-line end-to-end suites under ThreadSanitizer; the herald processes the CLI
 # tests start are the instrumented build's too, and a race they report makes the test fail.
 test-tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" \
-	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'HeraldAgentTests|HeraldCLITests'
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --no-parallel --filter 'HeraldAgentTests|HeraldCLITests'
 
 # The herald to deploy: the Swift runtime and Foundation linked in (--static-swift-stdlib),
 # so that only the code herald uses is mapped and no $ORIGIN run path is needed (an

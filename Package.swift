@@ -202,6 +202,7 @@ let package = Package(
                 "HeraldAgent", "Membership", "HeraldCrypto", "NodeAdapters", "RLP", "RLPx", "Whisper", "TestSupport", "FakeNode", "RawPeer", "TestTurns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),

@@ -10,7 +10,8 @@ import RLPx
 /// at once (one more is answered with an error and closed), a request line
 /// of at most ``ControlRequest/maxLineLength`` bytes (a longer one is answered
 /// with an error and the connection closed), and a connection that sends no
-/// complete request for ``idleTimeout`` is closed.
+/// complete request within ``idleTimeout`` of the agent being ready for one
+/// is closed (``ControlRequestDeadline``).
 struct ControlServer: Sendable {
     let path: String
     let agent: HeraldAgent
@@ -19,16 +20,17 @@ struct ControlServer: Sendable {
 
     /// Connections served at once.
     static let maxClients = 64
-    /// How long a connection may stay without sending a complete request.
+    /// How long a connection may take to send a complete request, from its
+    /// start or from the last response.
     static let idleTimeout: TimeAmount = .seconds(30)
 
     /// Binds the socket (replacing a stale socket file), so that the agent
     /// reports itself started only once control commands can reach it.
-    static func bind(path: String, agent: HeraldAgent) async throws -> ControlServer {
+    static func bind(path: String, agent: HeraldAgent, idleTimeout: TimeAmount = Self.idleTimeout) async throws -> ControlServer {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: idleTimeout), IdleConnectionCloser())
+                    try channel.pipeline.syncOperations.addHandler(ControlRequestDeadline(timeout: idleTimeout))
                     return HandedOverChannel(try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel))
                 }
             }
@@ -139,19 +141,6 @@ struct ControlServer: Sendable {
             }
         } catch {
             return ControlResponse(error: error.description)
-        }
-    }
-}
-
-/// Closes a control connection on ``IdleStateHandler``'s read timeout.
-private final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
         }
     }
 }
